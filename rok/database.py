@@ -1,0 +1,43 @@
+"""Engine tuning: SQLite gets WAL, a busy timeout and enforced foreign keys."""
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from rok.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        _tune_sqlite(engine, timeout_ms)
+
+
+def _tune_sqlite(engine: Engine, timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - trivial
+        # Let SQLAlchemy manage transactions, but begin them ourselves so that a
+        # write transaction takes the lock up front (no deadlocked upgrades).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # pragma: no cover - trivial
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing() else "BEGIN")
+
+
+def _writing() -> bool:
+    """Tell whether the current transaction belongs to a request that may write.
+
+    A write request takes SQLite's write lock when its transaction starts, so it
+    waits its turn (busy timeout) instead of failing when a read transaction would
+    have to be upgraded after another writer committed.
+    """
+    return has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}

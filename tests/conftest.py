@@ -1,0 +1,225 @@
+"""Shared fixtures: an app on a fresh database per test, on SQLite and (when
+``ROK_TEST_DATABASE_URL`` is set) on PostgreSQL too."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+import sqlalchemy as sa
+
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
+from rok import create_app
+from rok.extensions import db
+
+PG_URL = os.environ.get("ROK_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def _pg_url() -> str:
+    url = PG_URL or ""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """A database with the current schema, created once per backend and session."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "rok-test.sqlite"
+        url = f"sqlite:///{path}"
+    else:
+        url = _pg_url()
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect():
+                pass
+        except sa.exc.OperationalError as error:  # must fail, never skip, in CI
+            pytest.fail(f"ROK_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {error}")
+        finally:
+            engine.dispose()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        _drop_alembic_version()
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+def _drop_alembic_version() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+            has_sequence = connection.execute(sa.text(
+                "SELECT name FROM sqlite_master WHERE name='sqlite_sequence'"
+            )).first()
+            if has_sequence:
+                connection.execute(sa.text("DELETE FROM sqlite_sequence"))
+
+
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``.
+
+    The ``app`` fixture keeps an app context pushed (so tests can use the database),
+    and Flask reuses it for requests; without this, ``g`` (and with it the logged-in
+    user cached by Flask-Login) would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        context = _cv_app.get(None)
+        if context is not None:
+            context.g = self.application.app_ctx_globals_class()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": "http://localhost",
+    })
+    app.test_client_class = FreshGlobalsClient
+    app.instance_path = str(tmp_path / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
+    with app.app_context():
+        _empty_all_tables()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories and ready-made objects -------------------------------------------
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def create_user(app):
+    from rok.accounts import services
+
+    def _create(email: str, name: str = "", password: str = PASSWORD, **attrs):
+        user = services.create_user(email, name, password)
+        for key, value in attrs.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user
+
+    return _create
+
+
+@pytest.fixture
+def create_school(app):
+    from rok.accounts import services
+
+    def _create(name: str = "Testschool", number: str | None = None, levels=("bao",)):
+        school = services.create_school(name, number, list(levels))
+        db.session.commit()
+        return school
+
+    return _create
+
+
+@pytest.fixture
+def add_membership(app):
+    from rok.accounts.models import Membership, Role
+
+    def _add(user, school, role: Role = Role.SCHOOL_ADMIN, position: str = ""):
+        membership = Membership(user=user, school=school, role=role, position=position)
+        db.session.add(membership)
+        db.session.commit()
+        return membership
+
+    return _add
+
+
+@pytest.fixture
+def school(create_school):
+    return create_school("Basisschool De Linde", "123456")
+
+
+@pytest.fixture
+def director(create_user, add_membership, school):
+    user = create_user("directeur@linde.example", "Directeur Linde")
+    add_membership(user, school, position="directeur")
+    return user
+
+
+@pytest.fixture
+def login(client):
+    def _login(user, password: str = PASSWORD, c=None):
+        c = c or client
+        response = c.post("/aanmelden", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c
+
+    return _login
+
+
+# --- a real SMTP server ----------------------------------------------------------
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    messages: list = field(default_factory=list)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; the app is configured to use it."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    server = SmtpServer("127.0.0.1", _free_port())
+    lock = threading.Lock()
+
+    class Handler:
+        async def handle_DATA(self, _server, _session, envelope):
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            with lock:
+                server.messages.append(message)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname=server.host, port=server.port)
+    controller.start()
+    app.config.update(MAIL_SERVER=server.host, MAIL_PORT=server.port,
+                      MAIL_USE_TLS=False, MAIL_USE_SSL=False, MAIL_USERNAME=None)
+    try:
+        yield server
+    finally:
+        controller.stop()

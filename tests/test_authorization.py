@@ -1,0 +1,133 @@
+"""Every route is covered: users of school A, advisors without a grant and anonymous
+visitors get nothing of school B.
+
+The test walks the app's URL map. A new route must either take ``school_id`` (and
+then is checked here automatically) or be listed in one of the sets below; a URL
+argument other than ``school_id`` needs an entry in ``ARGUMENTS`` that creates an
+object of school B.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from rok.accounts.models import Membership, Role
+from rok.extensions import db
+
+#: Routes open to everyone (no school data behind them).
+PUBLIC = {"static", "main.index", "accounts.login", "accounts.forgot_password",
+          "accounts.reset_password", "accounts.accept_invitation",
+          "accounts.set_language"}
+#: Routes for any logged-in user, showing only their own data.
+USER = {"main.start", "accounts.profile", "accounts.logout"}
+#: Routes for platform admins only.
+PLATFORM = {"admin.schools", "admin.outbox"}
+
+
+def _membership_of_b(ctx) -> int:
+    return ctx["b_admin_membership"].id
+
+
+#: How to fill URL arguments with an object that belongs to school B.
+ARGUMENTS = {
+    "membership_id": _membership_of_b,
+}
+
+
+@pytest.fixture
+def two_schools(app, create_school, create_user, add_membership):
+    school_a = create_school("School A", "100001")
+    school_b = create_school("School B", "100002")
+    director_a = create_user("a@a.example")
+    add_membership(director_a, school_a)
+    director_b = create_user("b@b.example")
+    b_admin = add_membership(director_b, school_b)
+    advisor = create_user("adviseur@net.example")
+    add_membership(advisor, school_a, Role.ADVISOR)  # granted by A, not by B
+    return {"school_a": school_a, "school_b": school_b, "director_a": director_a,
+            "advisor": advisor, "b_admin_membership": b_admin}
+
+
+def _school_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC | USER | PLATFORM:
+            continue
+        yield rule
+
+
+def _url(app, rule, ctx) -> str:
+    values = {}
+    for argument in rule.arguments:
+        if argument == "school_id":
+            values[argument] = ctx["school_b"].id
+        elif argument in ARGUMENTS:
+            values[argument] = ARGUMENTS[argument](ctx)
+        else:
+            raise AssertionError(
+                f"{rule.endpoint}: add a school-B factory for URL argument {argument!r}")
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def _row_counts() -> dict:
+    with db.engine.connect() as connection:
+        return {
+            table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+            for table in db.metadata.sorted_tables
+        }
+
+
+def test_every_route_is_classified(app):
+    for rule in _school_rules(app):
+        assert "school_id" in rule.arguments, (
+            f"{rule.endpoint} ({rule.rule}) has no school_id: add it to PUBLIC, USER "
+            "or PLATFORM in tests/test_authorization.py, or scope it to a school")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "director_a", "advisor"])
+def test_school_b_routes_give_nothing_to_outsiders(app, two_schools, login, who):
+    client = app.test_client()
+    if who != "anonymous":
+        login(two_schools[who], c=client)
+    before = _row_counts()
+    checked = 0
+    for rule in _school_rules(app):
+        url = _url(app, rule, two_schools)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={})
+            checked += 1
+            if who == "anonymous":
+                assert response.status_code == 302, (method, url, response.status_code)
+                assert "/aanmelden" in response.headers["Location"]
+            else:
+                assert response.status_code == 404, (method, url, response.status_code)
+            assert "School B" not in response.get_data(as_text=True)
+    assert checked > 0
+    assert _row_counts() == before
+
+
+def test_platform_routes_refuse_school_users(app, two_schools, login):
+    client = app.test_client()
+    login(two_schools["director_a"], c=client)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PLATFORM:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                url = _url(app, rule, two_schools)
+                assert client.open(url, method=method).status_code == 403
+
+
+def test_platform_admin_sees_no_school_pages(app, two_schools, create_user, login):
+    admin = create_user("root@rok.example", is_platform_admin=True)
+    client = app.test_client()
+    login(admin, c=client)
+    assert client.get(f"/scholen/{two_schools['school_b'].id}").status_code == 404
+
+
+def test_memberships_are_the_only_way_in(app, two_schools):
+    # Sanity check of the fixture: the advisor holds exactly one grant (school A).
+    grants = db.session.scalars(sa.select(Membership).where(
+        Membership.user_id == two_schools["advisor"].id)).all()
+    assert [g.school_id for g in grants] == [two_schools["school_a"].id]
