@@ -13,6 +13,7 @@ PORT ?= 5000
 run: install translations
 	@mkdir -p instance
 	$(FLASK) db upgrade
+	$(FLASK) rok bank load
 	$(FLASK) rok demo
 	@echo ""
 	@echo "  rOK runs on http://$(HOST):$(PORT)  (stop with Ctrl+C)"

@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _refuse_default_secret(app)
     app.url_map.converters["int"] = DatabaseIdConverter
 
+    import rok.models  # noqa: F401  (every table known to metadata)
     from rok import database, errors, i18n, security
     from rok.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -69,8 +70,10 @@ def _refuse_default_secret(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from rok.accounts import bp as accounts_bp
     from rok.admin import bp as admin_bp
+    from rok.framework import bp as framework_bp
     from rok.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(framework_bp)

@@ -108,3 +108,85 @@ def backup(target: str | None) -> None:
         if result.returncode != 0:
             raise click.ClickException(f"pg_dump failed: {result.stderr.strip()}")
     click.echo(f"Backup written to {target}")
+
+
+# --- the statement bank ------------------------------------------------------------
+
+bank_cli = AppGroup("bank", help="The OK-kader and the statement bank.")
+rok_cli.add_command(bank_cli)
+
+
+@bank_cli.command("load")
+@click.option("--path", type=click.Path(exists=True, file_okay=False),
+              help="Folder with frameworks/ and bank/v<n>/ (default: the package's).")
+def bank_load(path: str | None) -> None:
+    """Load or upgrade the frameworks and every bank version (idempotent)."""
+    from rok.framework.bankdata import BankDataError
+    from rok.framework.services import load_bank
+
+    try:
+        report = load_bank(path)
+    except BankDataError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(str(report))
+
+
+@bank_cli.command("counts")
+@click.option("--level", help="Only this education level (bao, bubao, so, buso, dko).")
+@click.option("--version", "version_number", type=int,
+              help="Bank version (default: the latest).")
+def bank_counts(level: str | None, version_number: int | None) -> None:
+    """Print the number of statements per level, rubriek and expectation."""
+    from rok.framework import services
+
+    version = services.latest_version()
+    if version_number is not None:
+        version = next((v for v in services.versions()
+                        if v.framework.code == services.DEFAULT_FRAMEWORK
+                        and v.version == version_number), None)
+    if version is None:
+        raise click.ClickException(
+            "No such bank version loaded (run 'flask rok bank load').")
+    counts = services.counts(version)
+    if level is not None and level not in counts:
+        raise click.ClickException(
+            f"Unknown level {level!r}; choose from {', '.join(counts)}.")
+    click.echo(f"{version.title} (v{version.version}, {version.framework.code})")
+    for code, c in counts.items():
+        if level is not None and code != level:
+            continue
+        click.echo(f"\n{code} - {c.title}: {c.total} statements, {c.default} in the "
+                   "default selection")
+        for rubriek in version.framework.rubrieken:
+            expectations = "  ".join(
+                f"{e.code}:{c.by_expectation.get(e.code, 0)}"
+                for e in _rubriek_expectations(rubriek))
+            total = c.by_rubriek[rubriek.code]
+            click.echo(f"  {rubriek.code:<3} {total:>3}   {expectations}")
+
+
+def _rubriek_expectations(rubriek) -> list:
+    return [e for area in rubriek.areas for e in area.expectations if not e.is_retired]
+
+
+# --- surveys -----------------------------------------------------------------------
+
+
+@rok_cli.command("purge")
+@click.option("--days", type=int, default=None,
+              help="Days after closing (default: PURGE_AFTER_DAYS).")
+def purge(days: int | None) -> None:
+    """Close surveys past their end date; delete addresses of long-closed ones."""
+    from rok.accounts.models import utcnow
+    from rok.surveys.manage.services import purge as purge_surveys
+
+    after = current_app.config["PURGE_AFTER_DAYS"] if days is None else days
+    if after < 0:
+        raise click.ClickException("--days cannot be negative.")
+    report = purge_surveys(utcnow(), after)
+    db.session.commit()
+    click.echo(f"Closed {report.closed} survey(s) past their end date.")
+    click.echo(f"Purged {report.participants} participant address(es) of "
+               f"{report.surveys} survey(s) closed more than {after} day(s) ago.")

@@ -223,3 +223,81 @@ def smtp_server(app):
         yield server
     finally:
         controller.stop()
+
+
+# --- surveys -----------------------------------------------------------------------
+
+DEFAULT_SCALES = {
+    "agreement": {
+        "title": "Instemming",
+        "question": "In welke mate ben je het eens met deze stelling?",
+        "points": [{"value": 1, "label": "Helemaal oneens"},
+                   {"value": 2, "label": "Eerder oneens"},
+                   {"value": 3, "label": "Eerder eens"},
+                   {"value": 4, "label": "Helemaal eens"}],
+        "no_view": {"label": "Geen zicht / weet ik niet"},
+    },
+    "action": {
+        "title": "Actiebereidheid",
+        "question": "Wil je hier (mee) aan werken?",
+        "optional": True,
+        "points": [{"value": 1, "label": "Nu niet nodig"},
+                   {"value": 2, "label": "Misschien later"},
+                   {"value": 3, "label": "Hier wil ik mee aan de slag"},
+                   {"value": 4, "label": "Hier wil ik mee trekken"}],
+    },
+}
+
+#: (expectation, area, rubriek) cycled through by the survey factory.
+STATEMENT_CODES = [("R2", "RE", "RE"), ("D1", "D", "OL"), ("V3", "V", "OL"),
+                   ("B2", "B", "OL"), ("O3", "O", "OL"), ("BL1", "BV", "BE"),
+                   ("BL9", "PB", "BE"), ("K2", "KO", "KO")]
+
+
+@pytest.fixture
+def create_survey(app):
+    """Build a survey directly in the database (no bank needed).
+
+    ``dimensions`` maps a dimension key to its option keys; the first dimension is the
+    role dimension and its option "beleidsteam" is flagged as leadership.
+    """
+    from rok.surveys.models import (
+        SubgroupDimension,
+        SubgroupOption,
+        Survey,
+        SurveyStatement,
+        SurveyStatus,
+    )
+
+    def _create(school, *, title="Bevraging 2026", statements=8, status=SurveyStatus.OPEN,
+                dimensions=None, team_link=False, level="bao", **attrs):
+        survey = Survey(school=school, title=title, level=level, scales=DEFAULT_SCALES,
+                        rubrieken=["RE", "OL", "BE", "KO"], status=status,
+                        intro_text="Deze bevraging is anoniem.", **attrs)
+        for index in range(statements):
+            expectation, area, rubriek = STATEMENT_CODES[index % len(STATEMENT_CODES)]
+            text = f"Stelling {index + 1} over {expectation}."
+            survey.statements.append(SurveyStatement(
+                position=index, text=text, original_text=text,
+                origin_key=f"{level}-{expectation}-{index:02d}",
+                expectation_code=expectation, area_code=area, rubriek_code=rubriek))
+        if dimensions is None:
+            dimensions = {"functie": ["beleidsteam", "kleuter", "lager", "zorg"]}
+        for d_index, (key, options) in enumerate(dimensions.items()):
+            dimension = SubgroupDimension(key=key, label=key.capitalize(),
+                                          position=d_index, is_role=d_index == 0)
+            for o_index, option in enumerate(options):
+                dimension.options.append(SubgroupOption(
+                    key=option, label=option.capitalize(), position=o_index,
+                    is_leadership=d_index == 0 and option == "beleidsteam"))
+            survey.dimensions.append(dimension)
+        if team_link:
+            import secrets
+
+            survey.team_key = secrets.token_urlsafe(12)
+            survey.team_link_enabled = True
+        db.session.add(survey)
+        db.session.commit()
+        return survey
+
+    return _create

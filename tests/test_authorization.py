@@ -18,11 +18,15 @@ from rok.extensions import db
 #: Routes open to everyone (no school data behind them).
 PUBLIC = {"static", "main.index", "accounts.login", "accounts.forgot_password",
           "accounts.reset_password", "accounts.accept_invitation",
-          "accounts.set_language"}
+          "accounts.set_language",
+          # Respondents: a personal link token, team key or link cookie is the key.
+          "respond.personal", "respond.team_start", "respond.intro", "respond.start",
+          "respond.subgroups", "respond.card", "respond.save", "respond.comment",
+          "respond.review", "respond.submit", "respond.thanks"}
 #: Routes for any logged-in user, showing only their own data.
 USER = {"main.start", "accounts.profile", "accounts.logout"}
 #: Routes for platform admins only.
-PLATFORM = {"admin.schools", "admin.outbox"}
+PLATFORM = {"admin.schools", "admin.outbox", "framework.versions"}
 
 
 def _membership_of_b(ctx) -> int:

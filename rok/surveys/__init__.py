@@ -1,0 +1,1 @@
+"""Surveys: the four phases, participants, invitations, reminders and answering."""
