@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import rok.models  # noqa: F401  (every table known to metadata)
     from rok import database, errors, i18n, security
     from rok.extensions import csrf, db, limiter, login_manager, migrate
+    from rok.forms import refuse_json_for_forms
 
     db.init_app(app)
     database.init_app(app)
@@ -39,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    refuse_json_for_forms(app)
     _register_blueprints(app)
 
     from rok.cli import rok_cli
@@ -70,10 +72,24 @@ def _refuse_default_secret(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from rok.accounts import bp as accounts_bp
     from rok.admin import bp as admin_bp
-    from rok.framework import bp as framework_bp
     from rok.main import bp as main_bp
+    from rok.surveys.respond import bp as respond_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(respond_bp)
+    from rok.framework import bp as framework_bp
+
     app.register_blueprint(framework_bp)
+    from rok.surveys.manage import bp as surveys_manage_bp
+
+    app.register_blueprint(surveys_manage_bp)
+    from rok.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
+    from rok.dashboard.api import bp as api_bp
+    from rok.processing import bp as processing_bp
+
+    app.register_blueprint(processing_bp)
+    app.register_blueprint(api_bp)

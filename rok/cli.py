@@ -50,6 +50,7 @@ def demo(force: bool) -> None:
     """Add a demo school with users for every role and print the log-ins."""
     from rok.accounts.models import School
     from rok.demo import DEMO_LOGINS, create_demo
+    from rok.surveys.demo_data import TEAM_KEY as DEMO_TEAM_KEY
 
     if current_app.config["ROK_ENV"] == "production" and not force:
         raise click.ClickException("Refusing to add demo data in production (use --force).")
@@ -63,6 +64,8 @@ def demo(force: bool) -> None:
     click.echo("Demo log-ins:")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<22} {email:<32} {password}")
+    click.echo("Answer the open demo survey yourself: "
+               f"{current_app.config['BASE_URL']}/t/{DEMO_TEAM_KEY}")
 
 
 @rok_cli.command("send-mail")
@@ -180,7 +183,7 @@ def _rubriek_expectations(rubriek) -> list:
 def purge(days: int | None) -> None:
     """Close surveys past their end date; delete addresses of long-closed ones."""
     from rok.accounts.models import utcnow
-    from rok.surveys.manage.services import purge as purge_surveys
+    from rok.surveys.manage.running import purge as purge_surveys
 
     after = current_app.config["PURGE_AFTER_DAYS"] if days is None else days
     if after < 0:
@@ -190,3 +193,25 @@ def purge(days: int | None) -> None:
     click.echo(f"Closed {report.closed} survey(s) past their end date.")
     click.echo(f"Purged {report.participants} participant address(es) of "
                f"{report.surveys} survey(s) closed more than {after} day(s) ago.")
+
+
+# --- verwerken ---------------------------------------------------------------------
+
+
+@rok_cli.command("review-reminders")
+@click.option("--today", "today_text", default=None, metavar="YYYY-MM-DD",
+              help="Act as if it were this day (default: today).")
+def review_reminders(today_text: str | None) -> None:
+    """Queue a mail for every action-plan goal whose review date has come."""
+    from datetime import date
+
+    from rok.processing.services import queue_review_reminders
+
+    try:
+        today = date.fromisoformat(today_text) if today_text else date.today()
+    except ValueError as error:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--today") from error
+    report = queue_review_reminders(today)
+    db.session.commit()
+    click.echo(f"Queued {report.mails} reminder mail(s) for {report.goals} goal(s); "
+               "'flask rok send-mail' delivers them.")

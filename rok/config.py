@@ -48,6 +48,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("ROK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    #: Per respondent (keyed on a hash of their link) and answering page.
+    ANSWER_RATE_LIMIT = os.environ.get("ROK_ANSWER_RATE_LIMIT", "120 per minute")
+    #: Per client address over all answering pages: a backstop against floods that a
+    #: whole staff meeting behind one school address never reaches.
+    ANSWER_IP_RATE_LIMIT = os.environ.get("ROK_ANSWER_IP_RATE_LIMIT", "60000 per hour")
 
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds a reset link stays valid
     INVITATION_MAX_AGE = 14 * 24 * 60 * 60  # seconds an invitation link stays valid

@@ -1,6 +1,6 @@
 """Engine tuning: SQLite gets WAL, a busy timeout and enforced foreign keys."""
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -38,6 +38,32 @@ def _writing() -> bool:
 
     A write request takes SQLite's write lock when its transaction starts, so it
     waits its turn (busy timeout) instead of failing when a read transaction would
-    have to be upgraded after another writer committed.
+    have to be upgraded after another writer committed. A hot path that separates
+    its reads from its one write uses :func:`read_phase` and :func:`write_phase` to
+    hold the lock only for the write.
     """
-    return has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}
+    if not has_request_context() or request.method in {"GET", "HEAD", "OPTIONS"}:
+        return False
+    return not g.get("rok_reads_without_lock", False)
+
+
+def read_phase() -> None:
+    """Let this request's next transactions read without taking SQLite's write lock."""
+    g.rok_reads_without_lock = True
+
+
+def write_phase() -> None:
+    """End the read transaction; the next one takes the write lock at its start.
+
+    Objects loaded so far stay usable (they are not expired), so the write that
+    follows does not have to read them again while holding the lock.
+    """
+    session = db.session()
+    if session.in_transaction():
+        previous = session.expire_on_commit
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = previous
+    g.rok_reads_without_lock = False

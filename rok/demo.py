@@ -36,5 +36,8 @@ def create_demo() -> dict:
                    ),
     ])
     db.session.flush()
+    from rok.surveys.demo_data import create_demo_survey
+
+    surveys = create_demo_survey(school)
     return {"school": school, "director": director, "care": care, "advisor": advisor,
-            "admin": admin}
+            "admin": admin, **surveys}

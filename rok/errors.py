@@ -15,6 +15,7 @@ MESSAGES = {
     404: _l("Deze pagina bestaat niet (meer)."),
     405: _l("Deze actie is hier niet mogelijk."),
     413: _l("Het bestand is te groot."),
+    415: _l("Deze pagina verwacht gewone formuliergegevens."),
     429: _l("Te veel pogingen na elkaar. Wacht even en probeer opnieuw."),
     503: _l("De dienst is even niet beschikbaar. Probeer het zo meteen opnieuw."),
 }

@@ -20,3 +20,27 @@ def no_control_characters(_form, field) -> None:
 
 def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def accepts_json(view):
+    """Mark a view that reads a JSON body; every other view refuses JSON (415)."""
+    view.accepts_json = True
+    return view
+
+
+def refuse_json_for_forms(app) -> None:
+    """Answer JSON sent to a form endpoint with a clear 415 instead of a crash.
+
+    Flask-WTF would feed a JSON body to the form as if it were form data; a list,
+    a number or nested objects would then break the fields.
+    """
+    from flask import abort, request
+
+    @app.before_request
+    def _refuse_json():
+        if request.method in {"GET", "HEAD", "OPTIONS"} or not request.is_json:
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if view is not None and not getattr(view, "accepts_json", False):
+            abort(415)
+        return None

@@ -14,10 +14,15 @@ from flask import current_app
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rok.accounts.models import utcnow
+from rok.clock import utcnow
 from rok.extensions import db
 
 MAX_ATTEMPTS = 10
+#: Mails that carry a personal answering link: their body is wiped once sent, and
+#: reminder recipients (= who has not answered yet) are never shown in the outbox.
+PERSONAL_LINK_KINDS = frozenset({"survey_invitation", "survey_reminder"})
+HIDDEN_RECIPIENT_KINDS = frozenset({"survey_reminder"})
+SCRUBBED_BODY = "[wiped after sending: this mail held a personal link]"
 
 
 class OutboxMessage(db.Model):
@@ -104,6 +109,8 @@ def send_pending(limit: int = 500) -> tuple[int, int]:
             else:
                 message.sent_at = utcnow()
                 message.last_error = None
+                if message.kind in PERSONAL_LINK_KINDS:
+                    message.body = SCRUBBED_BODY
                 sent += 1
             db.session.commit()
     finally:

@@ -33,9 +33,71 @@ def _membership_of_b(ctx) -> int:
     return ctx["b_admin_membership"].id
 
 
+def _survey_of_b(ctx):
+    """A survey of school B with one of everything (made once per test)."""
+    if "survey_b" not in ctx:
+        from datetime import date
+
+        from rok.surveys.models import (
+            Participant,
+            Reminder,
+            SubgroupDimension,
+            SubgroupOption,
+            Survey,
+            SurveyStatement,
+            SurveyStatus,
+        )
+
+        survey = Survey(school=ctx["school_b"], title="Bevraging van B", level="bao",
+                        status=SurveyStatus.OPEN, team_key="team-key-of-school-b",
+                        team_link_enabled=True, expected_team_size=10)
+        survey.statements.append(SurveyStatement(
+            position=0, text="Stelling van B", expectation_code="R1", area_code="RE",
+            rubriek_code="RE"))
+        dimension = SubgroupDimension(key="functie", label="Functie", is_role=True)
+        dimension.options.append(SubgroupOption(key="beleidsteam", label="Beleidsteam",
+                                                is_leadership=True))
+        dimension.options.append(SubgroupOption(key="lager", label="Lager"))
+        survey.dimensions.append(dimension)
+        survey.participants.append(Participant(email="leraar@b.example"))
+        survey.reminders.append(Reminder(send_on=date(2020, 1, 1)))
+        db.session.add(survey)
+        db.session.commit()
+        ctx["survey_b"] = survey
+    return ctx["survey_b"]
+
+
+def _processing_of_b(ctx, what: str) -> int:
+    """A note, a goal and an action in school B's survey (made once per test)."""
+    if "note_b" not in ctx:
+        from rok.processing.models import Action, AreaNote, Goal, UnitLevel
+
+        survey = _survey_of_b(ctx)
+        note = AreaNote(survey_id=survey.id, unit_level=UnitLevel.AREA,
+                        unit_code="RE", text="Notitie van B")
+        goal = Goal(survey_id=survey.id, title="Doel van B")
+        goal.actions.append(Action(what="Actie van B"))
+        db.session.add_all([note, goal])
+        db.session.commit()
+        ctx.update(note_b=note, goal_b=goal, action_b=goal.actions[0])
+    return ctx[f"{what}_b"].id
+
+
 #: How to fill URL arguments with an object that belongs to school B.
 ARGUMENTS = {
     "membership_id": _membership_of_b,
+    "survey_id": lambda ctx: _survey_of_b(ctx).id,
+    "statement_id": lambda ctx: _survey_of_b(ctx).statements[0].id,
+    "dimension_id": lambda ctx: _survey_of_b(ctx).dimensions[0].id,
+    "option_id": lambda ctx: _survey_of_b(ctx).dimensions[0].options[1].id,
+    "participant_id": lambda ctx: _survey_of_b(ctx).participants[0].id,
+    "reminder_id": lambda ctx: _survey_of_b(ctx).reminders[0].id,
+    "note_id": lambda ctx: _processing_of_b(ctx, "note"),
+    "goal_id": lambda ctx: _processing_of_b(ctx, "goal"),
+    "action_id": lambda ctx: _processing_of_b(ctx, "action"),
+    # Dashboard pages of a rubriek or expectation of survey B's statement.
+    "rubriek_code": lambda ctx: _survey_of_b(ctx).statements[0].rubriek_code,
+    "expectation_code": lambda ctx: _survey_of_b(ctx).statements[0].expectation_code,
 }
 
 
@@ -49,8 +111,11 @@ def two_schools(app, create_school, create_user, add_membership):
     b_admin = add_membership(director_b, school_b)
     advisor = create_user("adviseur@net.example")
     add_membership(advisor, school_a, Role.ADVISOR)  # granted by A, not by B
-    return {"school_a": school_a, "school_b": school_b, "director_a": director_a,
-            "advisor": advisor, "b_admin_membership": b_admin}
+    ctx = {"school_a": school_a, "school_b": school_b, "director_a": director_a,
+           "advisor": advisor, "b_admin_membership": b_admin}
+    _survey_of_b(ctx)  # before any row count is taken
+    _processing_of_b(ctx, "note")
+    return ctx
 
 
 def _school_rules(app):

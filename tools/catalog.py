@@ -32,6 +32,11 @@ def _load(path: Path):
 def _save(catalog, path: Path) -> None:
     catalog.fuzzy = False
     catalog.project = "rOK"
+    for message in catalog:
+        # "% eens" is a label, not a format: only named placeholders are formats here.
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        if message.id and not any("%(" in part for part in ids):
+            message.flags.discard("python-format")
     with path.open("wb") as handle:
         write_po(handle, catalog, width=88, omit_header=False, sort_output=True,
                  include_previous=False, ignore_obsolete=True)

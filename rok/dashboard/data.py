@@ -7,13 +7,18 @@ replaced by small opaque integers (they identify nothing outside this frame).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import lru_cache
+
 import pandas as pd
 from sqlalchemy import select
 
 from rok.dashboard.analysis import SurveyData, Thresholds
 from rok.dashboard.disclosure import Privacy
 from rok.extensions import db
-from rok.surveys.models import Answer, Response, Survey, SurveyStatement
+from rok.framework import bankdata
+from rok.framework.models import Area, BankVersion, Expectation, Rubriek
+from rok.surveys.models import Answer, Comment, Response, Survey, SurveyStatement
 
 
 def _points(scale: dict | None) -> tuple[int, ...]:
@@ -22,15 +27,24 @@ def _points(scale: dict | None) -> tuple[int, ...]:
     return tuple(sorted(int(point["value"]) for point in scale.get("points", [])))
 
 
-def load_survey_data(survey: Survey) -> SurveyData:
-    """Load the submitted answers of ``survey`` into a :class:`SurveyData`."""
-    dimensions = [d.key for d in survey.dimensions]
-    response_rows = db.session.execute(
+def _submitted(survey: Survey) -> list:
+    return db.session.execute(
         select(Response.id, Response.subgroups)
         .where(Response.survey_id == survey.id, Response.is_submitted.is_(True))
         .order_by(Response.id)
     ).all()
-    number = {row.id: index for index, row in enumerate(response_rows, start=1)}
+
+
+def _numbers(response_rows) -> dict[str, int]:
+    """Number the responses 1, 2, … in the order of their random ids."""
+    return {row.id: index for index, row in enumerate(response_rows, start=1)}
+
+
+def load_survey_data(survey: Survey) -> SurveyData:
+    """Load the submitted answers of ``survey`` into a :class:`SurveyData`."""
+    dimensions = [d.key for d in survey.dimensions]
+    response_rows = _submitted(survey)
+    number = _numbers(response_rows)
     responses = pd.DataFrame(
         {
             "response_id": pd.Series(
@@ -129,4 +143,106 @@ def survey_privacy(survey: Survey) -> Privacy:
 
 
 def survey_thresholds(survey: Survey) -> Thresholds:
+    """Return the survey's classification thresholds (defaults for missing keys)."""
     return Thresholds.from_dict(survey.thresholds or {})
+
+
+def load_comments(survey: Survey) -> pd.DataFrame:
+    """Return the open comments of submitted responses (``visible_comments`` input).
+
+    Columns ``response_id`` (the same opaque numbers as :func:`load_survey_data`),
+    ``unit`` (the area or rubriek code) and ``text``.
+    """
+    number = _numbers(_submitted(survey))
+    rows = db.session.execute(
+        select(Comment.response_id, Comment.area_code, Comment.text)
+        .join(Response, Response.id == Comment.response_id)
+        .where(Response.survey_id == survey.id, Response.is_submitted.is_(True))
+    ).all()
+    return pd.DataFrame(
+        {
+            "response_id": pd.Series(
+                [number[r.response_id] for r in rows], dtype="int64"
+            ),
+            "unit": pd.Series([r.area_code for r in rows], dtype=object),
+            "text": pd.Series([r.text for r in rows], dtype=object),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class FrameworkNames:
+    """Titles and explanations of rubrieken, areas and expectations, by code.
+
+    Unknown codes fall back to the code itself, so a survey whose bank is not
+    loaded still has a readable (if terse) dashboard.
+    """
+
+    #: {level: {code: (title, explanation)}} for "rubriek", "area", "expectation".
+    entries: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+
+    def title(self, level: str, code: str) -> str:
+        """Return the title of ``code`` at ``level``, or the code."""
+        entry = self.entries.get(level, {}).get(code)
+        return entry[0] if entry and entry[0] else code
+
+    def explanation(self, level: str, code: str) -> str:
+        """Return the explanation of ``code`` at ``level`` (may be empty)."""
+        entry = self.entries.get(level, {}).get(code)
+        return entry[1] if entry else ""
+
+
+def framework_names(survey: Survey) -> FrameworkNames:
+    """Return the framework titles for the survey's codes.
+
+    From the survey's bank version when it is loaded (three small queries);
+    otherwise from the OK-kader data file shipped with rOK; otherwise codes.
+    """
+    version = (
+        db.session.get(BankVersion, survey.bank_version_id)
+        if survey.bank_version_id
+        else None
+    )
+    if version is None:
+        return _packaged_names()
+    fid = version.framework_id
+    entries: dict[str, dict[str, tuple[str, str]]] = {}
+    for level, model in (
+        ("rubriek", Rubriek),
+        ("expectation", Expectation),
+    ):
+        rows = db.session.execute(
+            select(model.code, model.title, model.explanation).where(
+                model.framework_id == fid
+            )
+        ).all()
+        entries[level] = {r.code: (r.title, r.explanation) for r in rows}
+    rows = db.session.execute(
+        select(Area.code, Area.title, Area.explanation)
+        .join(Rubriek, Rubriek.id == Area.rubriek_id)
+        .where(Rubriek.framework_id == fid)
+    ).all()
+    entries["area"] = {r.code: (r.title, r.explanation) for r in rows}
+    return FrameworkNames(entries)
+
+
+@lru_cache(maxsize=1)
+def _packaged_names() -> FrameworkNames:
+    try:
+        framework = bankdata.read_frameworks().get("OK")
+    except (bankdata.BankDataError, OSError):
+        framework = None
+    if framework is None:
+        return FrameworkNames()
+    entries: dict[str, dict[str, tuple[str, str]]] = {
+        "rubriek": {},
+        "area": {},
+        "expectation": {},
+    }
+    for rubriek in framework.rubrieken:
+        entries["rubriek"][rubriek.code] = (rubriek.title, rubriek.explanation)
+        for area in rubriek.areas:
+            entries["area"][area.code] = (area.title, area.explanation)
+            for e in area.expectations:
+                entries["expectation"][e.code] = (e.title, e.explanation)
+    return FrameworkNames(entries)

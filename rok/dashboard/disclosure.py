@@ -30,7 +30,13 @@ Input frames:
     one row per open comment: ``response_id``, ``unit`` (the code of the quality
     area the comment belongs to) and ``text``.
 
-Imports only pandas and the standard library (see ``test_analysis_boundary``).
+Across two dimensions the rule per dimension is not enough (part A of one and
+part X of another may together cover everyone, and then A + X − total is the
+small group A∩X); ``cross_dimension_conflicts`` and ``cross_dimension_withheld``
+find such pairs so that the dashboard withholds one of the two breakdowns.
+
+Imports only pandas, numpy and the standard library (see
+``test_analysis_boundary``).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: Key of the merged part ("overige"); at pooled levels several merged parts are
@@ -280,3 +287,177 @@ def visible_comments(
     return out.sort_values(["unit", "part", "text"], kind="mergesort").reset_index(
         drop=True
     )
+
+
+# --- two dimensions side by side ------------------------------------------------
+
+#: Reason code: the breakdown is withheld because, next to another dimension's
+#: breakdown, it would reveal a small group (see ``cross_dimension_conflicts``).
+CROSS_DIMENSION = "cross_dimension"
+#: Beyond this many parts per dimension, unions are not enumerated (2**k grows);
+#: the check then falls back to single parts and their complements.
+MAX_UNION_PARTS = 12
+
+
+@dataclass(frozen=True)
+class CrossConflict:
+    """A small group that two dimensions' visible figures give away together.
+
+    ``first`` and ``second`` are sets of options of ``dimensions[0]`` and
+    ``dimensions[1]`` (each a union of visible parts, or its complement); the
+    people in both count ``size`` (0 < size < min_group), and the people in
+    neither count ``neither`` (also below min_group), so ``first + second −
+    total`` (= both − neither) lays the small group bare.
+    """
+
+    dimensions: tuple[str, str]
+    first: tuple[str, ...]
+    second: tuple[str, ...]
+    size: int
+    neither: int
+    statement_id: Any = None
+
+
+def _unions(count: int) -> np.ndarray:
+    """Return the indicator rows of every non-empty proper union of ``count`` parts."""
+    if count <= MAX_UNION_PARTS:
+        codes = np.arange(1, 2**count - 1)
+        return ((codes[:, None] >> np.arange(count)) & 1).astype(np.int64)
+    eye = np.eye(count, dtype=np.int64)
+    return np.vstack([eye, 1 - eye])
+
+
+def cross_dimension_conflicts(
+    group: pd.DataFrame,
+    partitions: Mapping[str, Partition],
+    min_group: int,
+    *,
+    statement_id: Any = None,
+) -> list[CrossConflict]:
+    """Find small groups revealed by combining the breakdowns of two dimensions.
+
+    ``group`` holds one row per person of the group the figures describe (for
+    example everyone who answered one statement on the scale) with one column
+    per dimension (option key or <NA>). ``partitions`` maps a dimension to the
+    partition of its options that would be shown for this group; withheld ones
+    are ignored.
+
+    The rule per dimension makes every visible part, and every union of parts
+    one can compute from the total, count at least ``min_group``. Across two
+    dimensions that is not enough: for unions ``U`` (of dimension 1) and ``V``
+    (of dimension 2), ``dist(U) + dist(V) − dist(total) = dist(U∩V) −
+    dist(Ū∩V̄)``. When the "neither" cell is empty this is exactly the group
+    in both; when it is small too, the difference of two small groups still
+    gives most of their answers away. So every pair ``(U, V)`` (complements
+    included, so every cell of each 2×2 crosstab is checked) with ``0 <
+    |U∩V| < min_group`` and ``|Ū∩V̄| < min_group`` is a conflict.
+    """
+    shown = [d for d, p in partitions.items() if p.shown]
+    conflicts: list[CrossConflict] = []
+    if len(shown) < 2 or group.empty:
+        return conflicts
+    codes: dict[str, tuple[np.ndarray, list[tuple[str, ...]]]] = {}
+    for dimension in shown:
+        partition = partitions[dimension]
+        keys = list(partition.parts)
+        index = {m: i for i, k in enumerate(keys) for m in partition.parts[k]}
+        options = option_series(group, dimension)
+        unknown = set(options) - set(index)
+        if unknown:
+            raise ValueError(
+                f"options {sorted(unknown)} of {dimension!r} are in no part"
+            )
+        codes[dimension] = (
+            options.map(index).to_numpy(dtype=np.int64),
+            [partition.parts[k] for k in keys],
+        )
+    total = len(group)
+    for i, first in enumerate(shown):
+        for second in shown[i + 1 :]:
+            a, a_parts = codes[first]
+            b, b_parts = codes[second]
+            k, m = len(a_parts), len(b_parts)
+            cross = np.bincount(a * m + b, minlength=k * m).reshape(k, m)
+            u, v = _unions(k), _unions(m)
+            both = u @ cross @ v.T
+            size_u = (u @ cross.sum(axis=1))[:, None]
+            size_v = (v @ cross.sum(axis=0))[None, :]
+            neither = total - size_u - size_v + both
+            hits = np.argwhere(
+                (both > 0) & (both < min_group) & (neither < min_group)
+            )
+            for r, c in hits:
+                conflicts.append(
+                    CrossConflict(
+                        dimensions=(first, second),
+                        first=_members(u[r], a_parts),
+                        second=_members(v[c], b_parts),
+                        size=int(both[r, c]),
+                        neither=int(neither[r, c]),
+                        statement_id=statement_id,
+                    )
+                )
+    return conflicts
+
+
+def _members(row: np.ndarray, parts: list[tuple[str, ...]]) -> tuple[str, ...]:
+    chosen = (p for flag, p in zip(row, parts, strict=True) if flag)
+    return tuple(sorted(m for p in chosen for m in p))
+
+
+def cross_dimension_withheld(
+    answers: pd.DataFrame,
+    responses: pd.DataFrame,
+    partitions: Mapping[str, Mapping[Any, Partition]],
+    min_group: int,
+    *,
+    order: Iterable[str] | None = None,
+) -> dict[str, CrossConflict]:
+    """Choose the dimensions whose breakdown must be withheld across dimensions.
+
+    ``partitions`` maps each dimension to its visible partition per statement
+    (as ``breakdown_table`` shows them at statement level). Per statement the
+    check of ``cross_dimension_conflicts`` runs on the people who answered on
+    the agreement scale, and on those who answered the action question.
+    Dimensions are accepted greedily in ``order`` (default: as given; callers
+    put the role dimension first, since the beleidsteam gap always shows it);
+    a dimension that conflicts with an accepted one is withheld entirely, and
+    the result maps it to the first conflict found.
+    """
+    names = list(order) if order is not None else list(partitions)
+    names = [d for d in names if d in partitions]
+    withheld: dict[str, CrossConflict] = {}
+    if len(names) < 2 or answers.empty:
+        return withheld
+    by_id = responses.set_index("response_id")
+    groups = []
+    for column in ("agreement", "action"):
+        if column not in answers.columns:
+            continue
+        rows = answers.loc[answers[column].notna(), ["response_id", "statement_id"]]
+        for sid, ids in rows.groupby("statement_id", sort=True)["response_id"]:
+            groups.append((sid, by_id.loc[ids.to_numpy()].reset_index()))
+    accepted: list[str] = []
+    for dimension in names:
+        conflict = None
+        for other in accepted:
+            for sid, group in groups:
+                pair = {
+                    other: partitions[other].get(sid, Partition({}, TOO_SMALL)),
+                    dimension: partitions[dimension].get(
+                        sid, Partition({}, TOO_SMALL)
+                    ),
+                }
+                found = cross_dimension_conflicts(
+                    group, pair, min_group, statement_id=sid
+                )
+                if found:
+                    conflict = found[0]
+                    break
+            if conflict is not None:
+                break
+        if conflict is None:
+            accepted.append(dimension)
+        else:
+            withheld[dimension] = conflict
+    return withheld

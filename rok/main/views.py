@@ -8,7 +8,7 @@ from sqlalchemy import select
 from rok.accounts.access import Permission, permissions_for, school_required
 from rok.accounts.services import schools_of
 from rok.extensions import db
-from rok.mail import OutboxMessage
+from rok.mail import HIDDEN_RECIPIENT_KINDS, PERSONAL_LINK_KINDS, OutboxMessage
 from rok.main.menu import MenuItem, register, school_menu
 
 bp = Blueprint("main", __name__)
@@ -61,4 +61,6 @@ def outbox(school):
         .order_by(OutboxMessage.id.desc())
         .limit(500)
     ).all()
-    return render_template("main/outbox.html", school=school, messages=messages)
+    return render_template("main/outbox.html", school=school, messages=messages,
+                           personal_link_kinds=PERSONAL_LINK_KINDS,
+                           hidden_recipient_kinds=HIDDEN_RECIPIENT_KINDS)

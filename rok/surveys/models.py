@@ -236,8 +236,10 @@ class Response(db.Model):
     """One person's answers. Deliberately without time, person or order."""
 
     __tablename__ = "responses"
+    # WITHOUT ROWID: SQLite's hidden rowid would otherwise record the order in which
+    # respondents started (the random primary key then also orders the table).
     __table_args__ = (Index("ix_responses_survey_id_is_submitted", "survey_id",
-                            "is_submitted"),)
+                            "is_submitted"), {"sqlite_with_rowid": False})
 
     #: Random hex id: reveals nothing about when or by whom it was made.
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
@@ -259,6 +261,7 @@ class Answer(db.Model):
     """The answer to one statement; saving it again replaces it (idempotent)."""
 
     __tablename__ = "answers"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     response_id: Mapped[str] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
@@ -278,6 +281,7 @@ class Comment(db.Model):
     """An optional open comment per rubriek/area; shown only above min_comments."""
 
     __tablename__ = "comments"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     response_id: Mapped[str] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)

@@ -238,3 +238,23 @@ def test_send_mail_keeps_messages_when_server_unreachable(app, director, client)
         send_pending()
     message = db.session.scalars(db.select(OutboxMessage)).one()
     assert message.sent_at is None
+
+
+def test_outbox_hides_reminder_recipients_and_personal_links(client, director, login,
+                                                             school, smtp_server):
+    from rok.mail import queue_mail
+
+    queue_mail("juf@linde.example", "Herinnering", "Je link: http://x/b/SECRET",
+               kind="survey_reminder", school_id=school.id)
+    queue_mail("meester@linde.example", "Uitnodiging", "Je link: http://x/b/OTHER",
+               kind="survey_invitation", school_id=school.id)
+    db.session.commit()
+    login(director)
+    page = client.get(f"/scholen/{school.id}/uitgaande-mail").get_data(as_text=True)
+    assert "juf@linde.example" not in page
+    assert "SECRET" not in page and "OTHER" not in page
+    assert "meester@linde.example" in page
+    assert send_pending() == (2, 0)
+    bodies = [m.body for m in db.session.scalars(db.select(OutboxMessage))]
+    assert all("/b/" not in body for body in bodies)
+    assert "/b/SECRET" in smtp_server.messages[0].get_content()

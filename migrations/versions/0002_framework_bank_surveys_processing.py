@@ -1,8 +1,8 @@
-"""framework, statement bank and surveys
+"""framework, statement bank, surveys and processing
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 11:19:42.980151
+Create Date: 2026-11-22 12:16:36.654282
 
 """
 from alembic import op
@@ -120,6 +120,45 @@ def upgrade():
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_surveys_school_id'), ['school_id'], unique=False)
 
+    op.create_table('action_goals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('unit_keys', sa.JSON(), nullable=False),
+    sa.Column('statement_ids', sa.JSON(), nullable=False),
+    sa.Column('expected_effect', sa.Text(), nullable=False),
+    sa.Column('indicator', sa.Text(), nullable=False),
+    sa.Column('review_on', sa.Date(), nullable=True),
+    sa.Column('status', sa.Enum('planned', 'in_progress', 'done', 'adjusted', name='goalstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('reminded_for', sa.Date(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_action_goals_survey_id_surveys'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_action_goals'))
+    )
+    with op.batch_alter_table('action_goals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_action_goals_review_on'), ['review_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_action_goals_survey_id'), ['survey_id'], unique=False)
+
+    op.create_table('area_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('unit_level', sa.Enum('rubriek', 'area', 'expectation', name='unitlevel', native_enum=False, length=20), nullable=False),
+    sa.Column('unit_code', sa.String(length=16), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('is_advisor_note', sa.Boolean(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_area_notes_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_area_notes_survey_id_surveys'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_area_notes'))
+    )
+    with op.batch_alter_table('area_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_area_notes_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_area_notes_survey_id'), ['survey_id'], unique=False)
+
     op.create_table('expectations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('framework_id', sa.Integer(), nullable=False),
@@ -174,10 +213,28 @@ def upgrade():
     sa.Column('subgroups', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_responses_survey_id_surveys'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_responses')),
-    sa.UniqueConstraint('resume_key_hash', name=op.f('uq_responses_resume_key_hash'))
+    sa.UniqueConstraint('resume_key_hash', name=op.f('uq_responses_resume_key_hash')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.create_index('ix_responses_survey_id_is_submitted', ['survey_id', 'is_submitted'], unique=False)
+
+    op.create_table('self_placements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('unit_level', sa.Enum('rubriek', 'area', 'expectation', name='unitlevel', native_enum=False, length=20), nullable=False),
+    sa.Column('unit_code', sa.String(length=16), nullable=False),
+    sa.Column('level', sa.Enum('below', 'approaching', 'meets', 'exceeds', name='developmentlevel', native_enum=False, length=20), nullable=False),
+    sa.Column('motivation', sa.Text(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_self_placements_survey_id_surveys'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_self_placements_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_self_placements')),
+    sa.UniqueConstraint('survey_id', 'unit_level', 'unit_code', name=op.f('uq_self_placements_survey_id_unit_level_unit_code'))
+    )
+    with op.batch_alter_table('self_placements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_self_placements_survey_id'), ['survey_id'], unique=False)
 
     op.create_table('subgroup_dimensions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -209,6 +266,23 @@ def upgrade():
     with op.batch_alter_table('survey_statements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_statements_survey_id'), ['survey_id'], unique=False)
 
+    op.create_table('action_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('goal_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('what', sa.Text(), nullable=False),
+    sa.Column('owner', sa.String(length=120), nullable=False),
+    sa.Column('timing', sa.String(length=120), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=True),
+    sa.Column('ends_on', sa.Date(), nullable=True),
+    sa.Column('status', sa.Enum('planned', 'in_progress', 'done', name='actionstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['goal_id'], ['action_goals.id'], name=op.f('fk_action_items_goal_id_action_goals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_action_items'))
+    )
+    with op.batch_alter_table('action_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_action_items_goal_id'), ['goal_id'], unique=False)
+
     op.create_table('answers',
     sa.Column('response_id', sa.String(length=32), nullable=False),
     sa.Column('statement_id', sa.Integer(), nullable=False),
@@ -217,7 +291,8 @@ def upgrade():
     sa.Column('action', sa.SmallInteger(), nullable=True),
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_answers_response_id_responses'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['statement_id'], ['survey_statements.id'], name=op.f('fk_answers_statement_id_survey_statements'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', 'statement_id', name=op.f('pk_answers'))
+    sa.PrimaryKeyConstraint('response_id', 'statement_id', name=op.f('pk_answers')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_answers_statement_id'), ['statement_id'], unique=False)
@@ -245,7 +320,8 @@ def upgrade():
     sa.Column('area_code', sa.String(length=16), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_comments_response_id_responses'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', 'area_code', name=op.f('pk_comments'))
+    sa.PrimaryKeyConstraint('response_id', 'area_code', name=op.f('pk_comments')),
+    sqlite_with_rowid=False
     )
     op.create_table('quality_area_expectations',
     sa.Column('quality_area_id', sa.Integer(), nullable=False),
@@ -287,6 +363,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_answers_statement_id'))
 
     op.drop_table('answers')
+    with op.batch_alter_table('action_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_action_items_goal_id'))
+
+    op.drop_table('action_items')
     with op.batch_alter_table('survey_statements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_statements_survey_id'))
 
@@ -295,6 +375,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_subgroup_dimensions_survey_id'))
 
     op.drop_table('subgroup_dimensions')
+    with op.batch_alter_table('self_placements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_self_placements_survey_id'))
+
+    op.drop_table('self_placements')
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.drop_index('ix_responses_survey_id_is_submitted')
 
@@ -308,6 +392,16 @@ def downgrade():
 
     op.drop_table('participants')
     op.drop_table('expectations')
+    with op.batch_alter_table('area_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_area_notes_survey_id'))
+        batch_op.drop_index(batch_op.f('ix_area_notes_author_id'))
+
+    op.drop_table('area_notes')
+    with op.batch_alter_table('action_goals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_action_goals_survey_id'))
+        batch_op.drop_index(batch_op.f('ix_action_goals_review_on'))
+
+    op.drop_table('action_goals')
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_surveys_school_id'))
 

@@ -1,0 +1,1 @@
+"""rOK benchmark: ``make bench`` (see bench/__main__.py)."""

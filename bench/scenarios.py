@@ -1,0 +1,278 @@
+"""Benchmark scenarios that drive real servers over HTTP."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from dataclasses import dataclass
+
+import requests
+import sqlalchemy as sa
+
+from bench.load import Outcome, csrf_token, run, timed
+from bench.servers import start_gunicorn
+
+SETUP_SECONDS = 4.0
+
+
+@dataclass
+class Prepared:
+    survey_id: int
+    statement_ids: list[int]
+    tokens: list[str]
+
+
+def prepare(
+    database_url: str, *, participants: int, statements: int, secret: str
+) -> Prepared:
+    """Create a fresh schema with one open survey and ``participants`` personal links."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["SECRET_KEY"] = secret
+    from flask_migrate import upgrade
+
+    from rok import create_app
+    from rok.accounts.models import School
+    from rok.extensions import db
+    from rok.surveys import links
+    from rok.surveys.models import (
+        Participant,
+        SubgroupDimension,
+        SubgroupOption,
+        Survey,
+        SurveyStatement,
+        SurveyStatus,
+    )
+
+    app = create_app()
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+        school = School(name="Benchschool", levels=["bao"])
+        scales = {
+            "agreement": {
+                "points": [{"value": v, "label": str(v)} for v in (1, 2, 3, 4)],
+                "no_view": {"label": "Geen zicht"},
+            },
+            "action": {
+                "optional": True,
+                "points": [{"value": v, "label": str(v)} for v in (1, 2, 3, 4)],
+            },
+        }
+        survey = Survey(
+            school=school,
+            title="Bench",
+            level="bao",
+            scales=scales,
+            rubrieken=["RE", "OL", "BE", "KO"],
+            status=SurveyStatus.OPEN,
+            intro_text="Bench",
+        )
+        codes = [
+            ("R2", "RE", "RE"),
+            ("D1", "D", "OL"),
+            ("BL1", "BV", "BE"),
+            ("K2", "KO", "KO"),
+        ]
+        for index in range(statements):
+            expectation, area, rubriek = codes[index % len(codes)]
+            survey.statements.append(
+                SurveyStatement(
+                    position=index,
+                    text=f"Stelling {index + 1}",
+                    original_text=None,
+                    origin_key=None,
+                    expectation_code=expectation,
+                    area_code=area,
+                    rubriek_code=rubriek,
+                )
+            )
+        dimension = SubgroupDimension(key="functie", label="Functie", is_role=True)
+        for index, key in enumerate(["beleidsteam", "lager", "kleuter"]):
+            dimension.options.append(
+                SubgroupOption(
+                    key=key, label=key, position=index, is_leadership=index == 0
+                )
+            )
+        survey.dimensions.append(dimension)
+        tokens = []
+        for index in range(participants):
+            token = links.new_token()
+            tokens.append(token)
+            survey.participants.append(
+                Participant(
+                    email=f"p{index}@bench.example",
+                    token_hash=links.participant_hash(token),
+                    link_ciphertext=links.encrypt_token(token),
+                    subgroups={
+                        "functie": ["beleidsteam", "lager", "kleuter"][index % 3]
+                    },
+                )
+            )
+        db.session.add(survey)
+        db.session.commit()
+        prepared = Prepared(survey.id, [s.id for s in survey.statements], tokens)
+        db.engine.dispose()
+    return prepared
+
+
+def open_session(
+    base: str, token: str, survey_id: int, outcome: Outcome | None = None
+) -> tuple[requests.Session, str]:
+    """Open a personal link like a phone would: link → intro → start. Return CSRF."""
+    session = requests.Session()
+    scratch = outcome or Outcome()
+    timed(session, scratch, "GET", f"{base}/b/{token}")
+    intro = timed(session, scratch, "GET", f"{base}/b/s/{survey_id}/")
+    csrf = csrf_token(intro.text)
+    timed(
+        session,
+        scratch,
+        "POST",
+        f"{base}/b/s/{survey_id}/start",
+        data={"csrf_token": csrf},
+    )
+    return session, csrf
+
+
+def save_answer(session, outcome, base, survey_id, csrf, statement_id, rng) -> None:
+    response = timed(
+        session,
+        outcome,
+        "POST",
+        f"{base}/b/s/{survey_id}/opslaan",
+        json={
+            "statement": statement_id,
+            "agreement": rng.randint(1, 4),
+            "action": rng.randint(1, 4),
+        },
+        headers={"X-CSRFToken": csrf},
+    )
+    if response.status_code == 200 and not response.json().get("saved"):
+        outcome.errors += 1
+
+
+# --- 1. answer saving -----------------------------------------------------------
+
+
+def saving_rok(
+    base: str, prepared: Prepared, concurrency: int, duration: float, first: int = 0
+) -> Outcome:
+    """Each of ``concurrency`` respondents (fresh links from ``first`` on) saves
+    answers back to back for ``duration`` seconds."""
+    start_at = time.time() + SETUP_SECONDS + concurrency * 0.05
+
+    def worker(job, outcome, _deadline):
+        index, token = job
+        session, csrf = open_session(base, token, prepared.survey_id)
+        rng = random.Random(index)
+        time.sleep(max(0.0, start_at - time.time()))
+        end = start_at + duration
+        position = 0
+        while time.time() < end:
+            statement = prepared.statement_ids[position % len(prepared.statement_ids)]
+            save_answer(
+                session, outcome, base, prepared.survey_id, csrf, statement, rng
+            )
+            position += 1
+
+    jobs = list(enumerate(prepared.tokens[first : first + concurrency]))
+    outcome = run(worker, jobs, processes=min(4, concurrency))
+    outcome.elapsed = duration
+    return outcome
+
+
+def saving_baseline(base: str, concurrency: int, duration: float) -> Outcome:
+    start_at = time.time() + 1.0
+
+    def worker(job, outcome, _deadline):
+        session = requests.Session()
+        rng = random.Random(job)
+        time.sleep(max(0.0, start_at - time.time()))
+        end = start_at + duration
+        while time.time() < end:
+            timed(
+                session,
+                outcome,
+                "POST",
+                f"{base}/save",
+                json={"statement": rng.randint(1, 60), "agreement": rng.randint(1, 4)},
+            )
+
+    outcome = run(worker, list(range(concurrency)), processes=min(4, concurrency))
+    outcome.elapsed = duration
+    return outcome
+
+
+# --- 2. staff-meeting burst -----------------------------------------------------
+
+
+def burst(base: str, prepared: Prepared) -> Outcome:
+    """Every participant answers every statement and submits, all at once."""
+
+    def worker(job, outcome, _deadline):
+        index, token = job
+        rng = random.Random(1000 + index)
+        session, csrf = open_session(base, token, prepared.survey_id, outcome)
+        for statement in prepared.statement_ids:
+            save_answer(
+                session, outcome, base, prepared.survey_id, csrf, statement, rng
+            )
+        response = timed(
+            session,
+            outcome,
+            "POST",
+            f"{base}/b/s/{prepared.survey_id}/indienen",
+            data={"csrf_token": csrf},
+        )
+        if response.status_code != 302:
+            outcome.errors += 1
+
+    began = time.perf_counter()
+    outcome = run(worker, list(enumerate(prepared.tokens)), processes=4)
+    outcome.elapsed = time.perf_counter() - began
+    return outcome
+
+
+def count_stored(database_url: str, survey_id: int) -> tuple[int, int]:
+    """Return (submitted responses, their answers) as stored in the database."""
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        responses = connection.execute(
+            sa.text(
+                "SELECT count(*) FROM responses WHERE survey_id = :s AND is_submitted"
+            ),
+            {"s": survey_id},
+        ).scalar()
+        answers = connection.execute(
+            sa.text(
+                "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
+                "WHERE r.survey_id = :s AND r.is_submitted"
+            ),
+            {"s": survey_id},
+        ).scalar()
+    engine.dispose()
+    return responses, answers
+
+
+def rok_server(database_url: str, secret: str, workers: int = 2):
+    env = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secret,
+        "ROK_ENV": "development",
+        "ROK_SECURE_COOKIES": "0",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    return start_gunicorn("wsgi:app", env, workers=workers, probe="/aanmelden")
+
+
+def baseline_server(sqlite_path: str):
+    return start_gunicorn(
+        "bench.baseline_app:app",
+        {"BASELINE_SQLITE_PATH": sqlite_path},
+        workers=2,
+        probe="/",
+    )

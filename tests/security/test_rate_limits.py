@@ -1,0 +1,137 @@
+"""Rate limits on the answering pages: tight per respondent, generous per address.
+
+A staff meeting answers from behind one school address (NAT), so the address alone
+must never throttle a team; one respondent (one link) hammering must be stopped.
+The app under test has the limiter switched on (the test config switches it off).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rok.extensions import db, limiter
+from rok.surveys import links
+from rok.surveys.models import Answer, Participant
+
+TOO_MANY = "Te veel pogingen na elkaar"
+
+
+@pytest.fixture
+def limited(app):
+    """Switch the limiter on for this app, with empty counters before and after."""
+    app.config["RATELIMIT_ENABLED"] = True
+    limiter.init_app(app)
+    limiter.reset()
+    yield app
+    limiter.reset()
+    app.config["RATELIMIT_ENABLED"] = False
+    limiter.init_app(app)
+
+
+def _personal(app, survey, index: int = 0):
+    """Open a fresh personal link in its own client and start answering."""
+    token = links.new_token()
+    db.session.add(Participant(survey=survey, email=f"p{index}@linde.example",
+                               subgroups={"functie": "lager"},
+                               token_hash=links.participant_hash(token)))
+    db.session.commit()
+    client = app.test_client()
+    assert client.get(f"/b/{token}").status_code == 302
+    assert client.post(f"/b/s/{survey.id}/start").status_code == 302
+    return client
+
+
+def _team(app, survey):
+    """Open the team link in a new "device" and start answering."""
+    client = app.test_client()
+    assert client.get(f"/t/{survey.team_key}").status_code == 302
+    assert client.get(f"/b/s/{survey.id}/").status_code == 200
+    assert client.post(f"/b/s/{survey.id}/start").status_code == 302
+    assert client.post(f"/b/s/{survey.id}/groep",
+                       data={"functie": "lager"}).status_code == 302
+    return client
+
+
+def _save(client, survey, statement_id: int, agreement: int):
+    return client.post(f"/b/s/{survey.id}/opslaan", json={
+        "statement": statement_id, "agreement": str(agreement), "action": "2"})
+
+
+def test_answer_rate_limit_defaults_are_in_config(app):
+    assert app.config["ANSWER_RATE_LIMIT"] == "120 per minute"
+    assert app.config["ANSWER_IP_RATE_LIMIT"] == "60000 per hour"
+
+
+def test_answer_rate_limit_stops_one_respondent_hammering_save(limited, school,
+                                                                create_survey):
+    survey = create_survey(school, statements=4)
+    client = _personal(limited, survey)
+    statement_id = survey.statements[0].id
+    codes = [_save(client, survey, statement_id, 1 + n % 4).status_code
+             for n in range(120)]
+    assert codes == [200] * 120
+    response = _save(client, survey, statement_id, 3)
+    assert response.status_code == 429
+    assert response.is_json
+    assert TOO_MANY in response.get_json()["error"]
+    assert response.get_json()["status"] == 429
+    assert int(response.headers["Retry-After"]) > 0
+    # The refused request stored nothing: the last accepted answer stands.
+    db.session.expire_all()
+    assert [a.agreement for a in db.session.query(Answer).all()] == [4]
+    # Another respondent behind the same address is not affected.
+    other = _personal(limited, survey, index=1)
+    assert _save(other, survey, statement_id, 2).status_code == 200
+
+
+def test_answer_rate_limit_stops_one_respondent_hammering_pages(limited, school,
+                                                                 create_survey):
+    survey = create_survey(school, statements=4, team_link=True)
+    client = _team(limited, survey)
+    codes = [client.get(f"/b/s/{survey.id}/stelling/1").status_code
+             for _ in range(120)]
+    assert codes == [200] * 120
+    response = client.get(f"/b/s/{survey.id}/stelling/1")
+    assert response.status_code == 429
+    assert response.mimetype == "text/html"
+    assert TOO_MANY in response.get_data(as_text=True)
+    # Each page counts on its own: saving still works for this respondent.
+    assert _save(client, survey, survey.statements[0].id, 2).status_code == 200
+
+
+@pytest.mark.slow
+def test_answer_rate_limit_lets_a_staff_meeting_behind_one_address_through(
+        limited, school, create_survey):
+    """150 colleagues (half personal links, half the team link) x 60 answers, one IP."""
+    survey = create_survey(school, statements=60, team_link=True)
+    statement_ids = [s.id for s in survey.statements]
+    refused = []
+    for person in range(150):
+        client = (_personal(limited, survey, index=person) if person % 2
+                  else _team(limited, survey))
+        for n, statement_id in enumerate(statement_ids):
+            response = _save(client, survey, statement_id, 1 + (person + n) % 4)
+            if response.status_code != 200:
+                refused.append((person, n, response.status_code))
+        assert client.post(f"/b/s/{survey.id}/indienen").status_code == 302
+        # The test shares one session with the app: keep its identity map small.
+        db.session.expunge_all()
+        survey = db.session.merge(survey, load=False)
+    assert refused == []
+    assert db.session.query(Answer).count() == 150 * 60
+
+
+def test_answer_ip_rate_limit_is_a_ceiling_for_the_whole_address(limited, school,
+                                                                 create_survey):
+    limited.config["ANSWER_IP_RATE_LIMIT"] = "30 per hour"
+    survey = create_survey(school, statements=2, team_link=True)
+    codes = []
+    for _ in range(12):  # 3 requests per new team device
+        client = limited.test_client()
+        codes.append(client.get(f"/t/{survey.team_key}").status_code)
+        codes.append(client.get(f"/b/s/{survey.id}/").status_code)
+        codes.append(client.post(f"/b/s/{survey.id}/start").status_code)
+    assert codes[:30] == [302, 200, 302] * 10
+    assert set(codes[30:]) == {429}
+    # Other parts of the app are not counted against the answering ceiling.
+    assert limited.test_client().get("/aanmelden").status_code == 200
