@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 #: One constraint naming convention, so migrations are stable on SQLite and PostgreSQL.
@@ -30,3 +30,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def str_enum(cls) -> Enum:
+    """Store a ``StrEnum`` by value as VARCHAR(20): portable, no native DB enum."""
+    return Enum(cls, native_enum=False, length=20,
+                values_callable=lambda members: [m.value for m in members])

@@ -51,10 +51,8 @@ from rok.dashboard.disclosure import (
     Privacy,
     cross_dimension_withheld,
 )
+from rok.spreadsheets import FORMULA_STARTS, neutralise  # noqa: F401 (re-exported)
 from rok.surveys.models import Survey, SurveyStatus
-
-#: A cell starting with one of these would be read as a formula by spreadsheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 LEVEL_TITLES = {
     "statement": _l("Stellingen"),
@@ -78,18 +76,6 @@ CONSENSUS_TITLES = {
     "verdeeld": _l("verdeeld"),
 }
 
-
-def neutralise(value: Any) -> Any:
-    """Return ``value`` safe for a spreadsheet cell.
-
-    Text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-    gets a leading apostrophe, so a spreadsheet shows it as text instead of
-    running it as a formula. Numbers are left alone (they are written by rOK
-    itself, never by a user, and a negative number is no formula).
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def safe_filename(title: str, suffix: str, *, fallback: str = "bevraging") -> str:

@@ -13,7 +13,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -23,12 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rok.accounts.models import User, utcnow
-from rok.extensions import db
+from rok.extensions import db, str_enum
 
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class UnitLevel(enum.StrEnum):
@@ -76,7 +71,7 @@ class AreaNote(db.Model):
     survey_id: Mapped[int] = mapped_column(
         ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     #: Level of the unit: rubriek, area or expectation.
-    unit_level: Mapped[UnitLevel] = mapped_column(_enum(UnitLevel))
+    unit_level: Mapped[UnitLevel] = mapped_column(str_enum(UnitLevel))
     #: Code of the unit at that level, e.g. "OL", "D", "D1".
     unit_code: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
@@ -102,9 +97,9 @@ class SelfPlacement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(
         ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
-    unit_level: Mapped[UnitLevel] = mapped_column(_enum(UnitLevel))
+    unit_level: Mapped[UnitLevel] = mapped_column(str_enum(UnitLevel))
     unit_code: Mapped[str] = mapped_column(String(16))
-    level: Mapped[DevelopmentLevel] = mapped_column(_enum(DevelopmentLevel))
+    level: Mapped[DevelopmentLevel] = mapped_column(str_enum(DevelopmentLevel))
     #: A short motivation.
     motivation: Mapped[str] = mapped_column(Text, default="")
     updated_by_id: Mapped[int | None] = mapped_column(
@@ -131,7 +126,7 @@ class Goal(db.Model):
     indicator: Mapped[str] = mapped_column(Text, default="")
     review_on: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[GoalStatus] = mapped_column(
-        _enum(GoalStatus), default=GoalStatus.PLANNED)
+        str_enum(GoalStatus), default=GoalStatus.PLANNED)
     #: The review date for which a reminder was queued (reminders are idempotent).
     reminded_for: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -159,7 +154,7 @@ class Action(db.Model):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[ActionStatus] = mapped_column(
-        _enum(ActionStatus), default=ActionStatus.PLANNED)
+        str_enum(ActionStatus), default=ActionStatus.PLANNED)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     goal: Mapped[Goal] = relationship(back_populates="actions")

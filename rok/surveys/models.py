@@ -23,7 +23,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -35,12 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rok.accounts.models import School, utcnow
-from rok.extensions import db
+from rok.extensions import db, str_enum
 
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class SurveyStatus(enum.StrEnum):
@@ -78,7 +73,7 @@ class Survey(db.Model):
     #: Rubriek codes included in this survey (e.g. ["RE", "OL", "BE", "KO"]).
     rubrieken: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[SurveyStatus] = mapped_column(
-        _enum(SurveyStatus), default=SurveyStatus.PREPARING)
+        str_enum(SurveyStatus), default=SurveyStatus.PREPARING)
     planned_start: Mapped[date | None]
     planned_end: Mapped[date | None]
     opened_at: Mapped[datetime | None]

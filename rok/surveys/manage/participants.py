@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from rok.spreadsheets import FORMULA_STARTS, is_formula  # noqa: F401 (re-exported)
+
 #: Largest upload accepted, in bytes.
 MAX_UPLOAD_BYTES = 1024 * 1024
 #: Most rows one import may hold (the largest team a team link expects).
 MAX_ROWS = 2000
-#: A cell starting with one of these could run as a formula in a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 EMAIL_HEADERS = {"e-mail", "email", "e-mailadres", "emailadres", "mail", "e-mail adres"}
 NAME_HEADERS = {"naam", "name", "volledige naam"}
@@ -125,10 +125,6 @@ def _is_control(char: str) -> bool:
     return (
         code < 32 or code == 127 or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069
     )
-
-
-def is_formula(cell: str) -> bool:
-    return cell.startswith(FORMULA_STARTS)
 
 
 def parse(

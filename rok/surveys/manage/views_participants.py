@@ -17,6 +17,7 @@ from rok.surveys import links
 from rok.surveys.manage import participants as importer
 from rok.surveys.manage import running, services
 from rok.surveys.manage.forms import ImportForm, TeamLinkForm
+from rok.spreadsheets import neutralise
 from rok.surveys.manage.services import SurveyError
 from rok.surveys.manage.urls import personal_url, team_url
 from rok.surveys.manage.views import bp, load_survey, page, refuse
@@ -25,10 +26,7 @@ from rok.surveys.models import Participant, SurveyStatus
 
 def safe_cell(value: object) -> str:
     """Neutralise a spreadsheet formula: prefix ' when a cell could start one."""
-    text = "" if value is None else str(value)
-    if text.startswith(importer.FORMULA_STARTS):
-        return "'" + text
-    return text
+    return neutralise("" if value is None else str(value))
 
 
 def _dimensions(survey) -> list[importer.Dimension]:
