@@ -23,7 +23,20 @@ from bench import results_scenarios as results
 from bench import scenarios
 from bench.servers import ROOT
 
-PG_URL = os.environ.get("ROK_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+#: The benchmark creates (and empties) its own database on this server, so it never
+#: touches the test database.
+PG_SERVER = os.environ.get("ROK_BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+PG_URL = f"{PG_SERVER}/rok_bench"
+
+
+def ensure_pg_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = 'rok_bench'").fetchone()
+        if not exists:
+            connection.execute("CREATE DATABASE rok_bench")
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
@@ -108,6 +121,7 @@ def section_saving(report: Report, workdir: Path, duration: float) -> None:
 
 def section_burst(report: Report, workdir: Path) -> None:
     report.note("## 2. Staff-meeting burst: 150 respondents x 60 statements at once")
+    ensure_pg_database()
     for backend, url in (
         ("SQLite", f"sqlite:///{workdir / 'burst.sqlite'}"),
         ("PostgreSQL", PG_URL),

@@ -81,10 +81,10 @@ def test_every_form_and_json_endpoint_survives_generated_input(app, admin_of_b):
     postgres = db.engine.dialect.name == "postgresql"
 
     def _examples() -> int:
-        # About 70 POST routes: 12 rounds make some 850 generated requests on SQLite,
-        # 8 on PostgreSQL (which also enforces column lengths); raise it with
+        # About 70 POST routes: 10 rounds make some 700 generated requests on SQLite,
+        # 6 on PostgreSQL (which also enforces column lengths); raise it with
         # ROK_FUZZ_EXAMPLES for a longer hunt.
-        default = "8" if postgres else "12"
+        default = "6" if postgres else "10"
         return int(os.environ.get("ROK_FUZZ_EXAMPLES", default))
 
     routes = _routes(app, ctx)

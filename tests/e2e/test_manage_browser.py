@@ -112,6 +112,10 @@ def test_director_builds_opens_and_follows_a_survey(
     page.get_by_label("Verwachte teamgrootte").fill("25")
     page.get_by_role("button", name="Bewaren").click()
     expect(page.locator("img.qr")).to_be_visible()
+    # The QR image is a separate request: wait until the browser has decoded it.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('img.qr');"
+        " return img && img.complete && img.naturalWidth > 0; }", timeout=15_000)
     assert page.locator("img.qr").evaluate("img => img.naturalWidth") > 100
     shot(page, "team-link")
 
