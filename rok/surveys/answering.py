@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from rok.extensions import db
@@ -33,6 +34,7 @@ from rok.surveys.models import (
     SubgroupOption,
     Survey,
     SurveyStatement,
+    SurveyStatus,
 )
 
 #: Longest open comment (characters) a respondent may leave per area.
@@ -210,12 +212,13 @@ def has_missing_dimensions(survey: Survey, response: Response) -> bool:
     return any(key not in chosen for key in keys)
 
 
-def _scale_values(survey: Survey, name: str) -> set[int]:
-    scale = (survey.scales or {}).get(name) or {}
+def _scale_values(scales: dict, name: str) -> set[int]:
+    scale = scales.get(name) or {}
     return {int(point["value"]) for point in scale.get("points", [])}
 
 
-def _as_int(value) -> int | None:
+def as_int(value) -> int | None:
+    """Return a whole number given as int or short digit string (None otherwise)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -233,25 +236,32 @@ def parse_answer(survey: Survey, statement_id, agreement, action) -> AnswerValue
     the action scale or empty. Raises :class:`AnswerError` for anything else,
     including a statement of another survey.
     """
-    number = _as_int(statement_id)
+    number = as_int(statement_id)
     if number is None or not _statement_belongs(survey, number):
         raise AnswerError(_l("Deze stelling hoort niet bij deze bevraging."))
+    return answer_values(survey.scales, number, agreement, action)
+
+
+def answer_values(scales: dict | None, statement_id: int, agreement,
+                  action) -> AnswerValues:
+    """Validate the raw answer values of one statement against the survey's scales."""
+    scales = scales or {}
     no_view = False
     agreement_value = None
     if agreement not in (None, ""):
-        if agreement == NO_VIEW and (survey.scales or {}).get("agreement", {}).get(
+        if agreement == NO_VIEW and (scales.get("agreement") or {}).get(
                 "no_view") is not None:
             no_view = True
         else:
-            agreement_value = _as_int(agreement)
-            if agreement_value not in _scale_values(survey, "agreement"):
+            agreement_value = as_int(agreement)
+            if agreement_value not in _scale_values(scales, "agreement"):
                 raise AnswerError(_l("Dit antwoord past niet bij de schaal."))
     action_value = None
     if action not in (None, ""):
-        action_value = _as_int(action)
-        if action_value not in _scale_values(survey, "action"):
+        action_value = as_int(action)
+        if action_value not in _scale_values(scales, "action"):
             raise AnswerError(_l("Dit antwoord past niet bij de schaal."))
-    return AnswerValues(number, agreement_value, no_view, action_value)
+    return AnswerValues(statement_id, agreement_value, no_view, action_value)
 
 
 def _upsert(model, keys: dict, values: dict) -> None:
@@ -291,6 +301,137 @@ def record_answer(response: Response, values: AnswerValues) -> bool:
             {"agreement": values.agreement, "no_view": values.no_view,
              "action": values.action})
     return True
+
+
+# --- the staff-meeting hot path: one read, one conditional write -----------------
+
+
+@dataclass(frozen=True)
+class SaveContext:
+    """What saving one answer needs to know, read with one query.
+
+    ``draft_id`` is None when the secret leads to no unfinished response;
+    ``participant_finished`` is None when no participant of the survey has the
+    personal link (or the link is a team link).
+    """
+
+    status: str
+    team_link_enabled: bool
+    scales: dict
+    participant_finished: bool | None
+    draft_id: str | None
+    draft_subgroups: dict
+    statement_belongs: bool
+    dimension_keys: frozenset[str]
+
+    def ready(self, *, personal: bool) -> bool:
+        """Tell whether an answer may be stored now (every check of the slow path)."""
+        if personal and self.participant_finished is not False:
+            return False
+        if not personal and not self.team_link_enabled:
+            return False
+        return (self.status == SurveyStatus.OPEN.value
+                and self.draft_id is not None
+                and self.statement_belongs
+                and self.dimension_keys <= set(self.draft_subgroups or {}))
+
+
+_KEY_SEPARATOR = "\n"
+
+
+def _save_context_query():
+    has_finished = (
+        select(Participant.has_finished)
+        .where(Participant.token_hash == bindparam("token_hash"),
+               Participant.survey_id == Survey.id)
+        .scalar_subquery())
+    belongs = (
+        select(func.count(SurveyStatement.id))
+        .where(SurveyStatement.id == bindparam("statement_id"),
+               SurveyStatement.survey_id == Survey.id)
+        .scalar_subquery())
+    keys = (
+        select(func.aggregate_strings(SubgroupDimension.key, _KEY_SEPARATOR))
+        .where(SubgroupDimension.survey_id == Survey.id,
+               select(SubgroupOption.id)
+               .where(SubgroupOption.dimension_id == SubgroupDimension.id)
+               .exists())
+        .scalar_subquery())
+    return (
+        select(Survey.status, Survey.team_link_enabled, Survey.scales, has_finished,
+               Response.id, Response.subgroups, belongs, keys)
+        .outerjoin(Response, and_(Response.survey_id == Survey.id,
+                                  Response.resume_key_hash == bindparam("resume_hash"),
+                                  Response.is_submitted.is_(False)))
+        .where(Survey.id == bindparam("survey_id")))
+
+
+_SAVE_CONTEXT = _save_context_query()
+
+
+def save_context(connection: Connection, survey_id: int, secret: str,
+                 statement_id: int, *, personal: bool) -> SaveContext | None:
+    """Read all that :func:`store_answer` depends on, in one query (None: no survey)."""
+    row = connection.execute(_SAVE_CONTEXT, {
+        "survey_id": survey_id,
+        "token_hash": links.participant_hash(secret) if personal else "",
+        "resume_hash": links.resume_hash(secret),
+        "statement_id": statement_id,
+    }).one_or_none()
+    if row is None:
+        return None
+    status, team, scales, finished, draft_id, subgroups, belongs, keys = row
+    return SaveContext(
+        status=str(status.value if isinstance(status, SurveyStatus) else status),
+        team_link_enabled=bool(team), scales=scales or {},
+        participant_finished=None if finished is None else bool(finished),
+        draft_id=draft_id, draft_subgroups=subgroups or {},
+        statement_belongs=bool(belongs),
+        dimension_keys=frozenset(filter(None, (keys or "").split(_KEY_SEPARATOR))))
+
+
+_ANSWER_COLUMNS = ("response_id", "statement_id", "agreement", "no_view", "action")
+_STORE_ANSWER: dict[str, object] = {}
+
+
+def _store_answer_statement(dialect: str):
+    """Build (once per dialect) the conditional upsert of :func:`store_answer`."""
+    if dialect not in _STORE_ANSWER:
+        insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[dialect]
+        columns = Answer.__table__.c
+        source = select(*(bindparam(name, type_=columns[name].type)
+                          for name in _ANSWER_COLUMNS)).where(
+            select(Response.id).where(Response.id == bindparam("response_id"),
+                                      Response.is_submitted.is_(False)).exists(),
+            select(Survey.id).where(Survey.id == bindparam("survey_id"),
+                                    Survey.status == SurveyStatus.OPEN).exists())
+        statement = insert(Answer.__table__).from_select(list(_ANSWER_COLUMNS), source)
+        # RETURNING tells whether a row was written (psycopg reports no rowcount
+        # for INSERT … SELECT).
+        _STORE_ANSWER[dialect] = statement.on_conflict_do_update(
+            index_elements=["response_id", "statement_id"],
+            set_={name: statement.excluded[name]
+                  for name in ("agreement", "no_view", "action")},
+        ).returning(Answer.__table__.c.statement_id)
+    return _STORE_ANSWER[dialect]
+
+
+def store_answer(connection: Connection, survey_id: int, draft_id: str,
+                 values: AnswerValues) -> bool:
+    """Store one answer, but only while the survey is open and the draft unsubmitted.
+
+    The conditions are part of the one write statement, so a submission or a
+    closing that slipped in after :func:`save_context` read is never overtaken.
+    Returns False when nothing was stored (also for an empty answer).
+    """
+    dialect = connection.dialect.name
+    if values.is_empty or dialect not in {"sqlite", "postgresql"}:
+        return False
+    written = connection.execute(_store_answer_statement(dialect), {
+        "survey_id": survey_id, "response_id": draft_id,
+        "statement_id": values.statement_id, "agreement": values.agreement,
+        "no_view": values.no_view, "action": values.action}).first()
+    return written is not None
 
 
 def answers_of(response: Response) -> dict[int, Answer]:

@@ -366,3 +366,88 @@ def test_team_link_not_available(client, school, create_survey, enabled, status,
 def test_forged_cookie_is_refused(client, survey):
     client.set_cookie("rok_link", '{"k": "t"}', path=f"/b/s/{survey.id}/")
     assert client.get(f"/b/s/{survey.id}/").status_code == 400
+
+
+def _draft_of(survey) -> Response:
+    # The test shares its session with the requests it made; end the transaction a
+    # POST left open (it holds SQLite's write lock), as the request teardown would.
+    db.session.commit()
+    return db.session.scalars(sa.select(Response).where(
+        Response.survey_id == survey.id)).one()
+
+
+@pytest.mark.parametrize("change", ["submitted", "closed"])
+def test_store_answer_refuses_a_draft_submitted_or_closed_after_the_read(
+        client, survey, personal, change):
+    from rok.surveys import answering
+
+    draft = _draft_of(survey)
+    survey_id, draft_id = survey.id, draft.id
+    statement = survey.statements[0].id
+    db.session.commit()  # SQLite: no read snapshot may outlive the write below
+    values = answering.AnswerValues(statement, 3, False, None)
+    with db.engine.begin() as connection:
+        assert answering.store_answer(connection, survey_id, draft_id, values) is True
+    # What the hot path read is stale now: another tab submitted, or the school
+    # closed the survey, between the read and the write.
+    if change == "submitted":
+        draft.is_submitted = True
+    else:
+        survey.status = SurveyStatus.CLOSED
+    db.session.commit()
+    later = answering.AnswerValues(statement, 1, False, 4)
+    with db.engine.begin() as connection:
+        assert answering.store_answer(connection, survey_id, draft_id, later) is False
+    assert db.session.execute(sa.select(Answer.agreement, Answer.action)).one() == (
+        3, None)
+
+
+def test_save_context_sees_every_reason_to_refuse(client, school, create_survey,
+                                                  survey, personal):
+    from rok.surveys import answering
+
+    _participant, token = personal
+    statement = survey.statements[0].id
+
+    def context(survey_id=survey.id, secret=token, statement_id=statement):
+        with db.engine.connect() as connection:
+            return answering.save_context(connection, survey_id, secret, statement_id,
+                                          personal=True)
+
+    assert context().ready(personal=True)
+    other = create_survey(school, title="Andere")
+    assert not context(statement_id=other.statements[0].id).ready(personal=True)
+    assert not context(secret=links.new_token()).ready(personal=True)
+    assert context(survey_id=10**6) is None
+    draft = _draft_of(survey)
+    draft.subgroups = {}
+    db.session.commit()
+    assert context().dimension_keys == {"functie"}
+    assert not context().ready(personal=True)  # the group is still to be chosen
+    draft.subgroups = {"functie": "lager"}
+    survey.status = SurveyStatus.CLOSED
+    db.session.commit()
+    assert not context().ready(personal=True)
+
+
+def test_a_normal_save_reads_once_and_writes_once(client, survey, personal):
+    """The staff-meeting hot path: one query, one conditional upsert, nothing else."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.split()[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            statements.append(statement.split()[0].upper())
+
+    url, statement_id = f"/b/s/{survey.id}/opslaan", survey.statements[2].id
+    db.session.commit()
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.post(url, json={
+            "statement": statement_id, "agreement": "4", "action": "1"})
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert response.get_json() == {"saved": True, "statement": statement_id}
+    assert statements == ["SELECT", "INSERT"]
+    row = db.session.scalars(sa.select(Answer)).one()
+    assert (row.agreement, row.no_view, row.action) == (4, False, 1)
