@@ -200,3 +200,57 @@ def test_memberships_are_the_only_way_in(app, two_schools):
     grants = db.session.scalars(sa.select(Membership).where(
         Membership.user_id == two_schools["advisor"].id)).all()
     assert [g.school_id for g in grants] == [two_schools["school_a"].id]
+
+
+@pytest.mark.parametrize("link", ["personal", "team"])
+def test_a_respondent_gets_nothing_of_another_survey(app, two_schools, create_survey,
+                                                     link):
+    """A respondent holds one survey's link: every answering URL of school B's survey
+    refuses them, also when their cookies are sent along on B's paths."""
+    from rok.surveys import links
+    from rok.surveys.models import Participant
+
+    survey_a = create_survey(two_schools["school_a"], title="Bevraging van A",
+                             team_link=True)
+    client = app.test_client()
+    if link == "personal":
+        token = links.new_token()
+        db.session.add(Participant(survey=survey_a, email="leraar@a.example",
+                                   subgroups={"functie": "lager"},
+                                   token_hash=links.participant_hash(token)))
+        db.session.commit()
+        assert client.get(f"/b/{token}").status_code == 302
+    else:
+        assert client.get(f"/t/{survey_a.team_key}").status_code == 302
+    assert client.post(f"/b/s/{survey_a.id}/start").status_code == 302
+    survey_b = _survey_of_b(two_schools)
+    # The respondent's own cookies, copied onto survey B's paths.
+    copied = 0
+    for cookie in list(client._cookies.values()):
+        if cookie.key.startswith("rok_"):
+            client.set_cookie(cookie.key, cookie.value, path=f"/b/s/{survey_b.id}/")
+            copied += 1
+    assert copied == (1 if link == "personal" else 2)
+    before = _row_counts()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("respond.") or "survey_id" not in rule.arguments:
+            continue
+        values = {"survey_id": survey_b.id, "number": 1, "area_code": "RE"}
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            kwargs = ({"json": {"statement": survey_b.statements[0].id,
+                                "agreement": "3"}}
+                      if rule.endpoint == "respond.save" else {"data": {}})
+            response = client.open(url, method=method, **kwargs)
+            checked += 1
+            body = response.get_data(as_text=True)
+            assert response.status_code in {400, 404} or (
+                rule.endpoint == "respond.thanks" and response.status_code == 200), (
+                method, url, response.status_code)
+            assert "Stelling van B" not in body and "Bevraging van B" not in body
+    assert checked >= 10
+    assert _row_counts() == before
