@@ -11,13 +11,10 @@ import argparse
 import os
 import platform
 import secrets
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-import requests
 
 from bench import results_scenarios as results
 from bench import scenarios
@@ -62,6 +59,13 @@ class Report:
         return "\n".join(lines)
 
 
+def _speed(outcome) -> str:
+    return (
+        f"{outcome.throughput:7.0f}/s p50 {outcome.median * 1000:5.1f} ms "
+        f"p95 {outcome.percentile(95) * 1000:5.1f} ms errors {outcome.errors}"
+    )
+
+
 def section_saving(report: Report, workdir: Path, duration: float) -> None:
     report.note("## 1. Answer saving (SQLite, gunicorn 2 workers)")
     secret = secrets.token_hex(32)
@@ -81,11 +85,8 @@ def section_saving(report: Report, workdir: Path, duration: float) -> None:
             base = scenarios.saving_baseline(baseline.base, concurrency, duration)
             ratio = ours.throughput / base.throughput if base.throughput else 0.0
             report.note(
-                f"- {concurrency:>2} concurrent: rOK {ours.throughput:7.0f}/s "
-                f"p50 {ours.median * 1000:5.1f} ms p95 {ours.percentile(95) * 1000:5.1f} ms "
-                f"errors {ours.errors} | baseline {base.throughput:7.0f}/s "
-                f"p50 {base.median * 1000:5.1f} ms p95 {base.percentile(95) * 1000:5.1f} ms "
-                f"errors {base.errors} | ratio {ratio:.2f}"
+                f"- {concurrency:>2} concurrent: rOK {_speed(ours)} | "
+                f"baseline {_speed(base)} | ratio {ratio:.2f}"
             )
             for sample in ours.error_samples[:3]:
                 report.note(f"  error sample: {sample}")
@@ -215,7 +216,8 @@ def section_page_weight(report: Report, workdir: Path) -> None:
         first = results.page_weight(f"{server.base}/b/{prepared.tokens[0]}")
         report.note(
             f"- first respondent page: {first['requests']} requests, "
-            f"{first['bytes'] / 1024:.1f} KB, third-party: {first['third_party']}"
+            f"{first['bytes'] / 1024:.1f} KB ({first['gzip_bytes'] / 1024:.1f} KB "
+            f"gzipped), third-party: {first['third_party']}"
         )
         report.figure(
             "first respondent page weight",
@@ -229,17 +231,12 @@ def section_page_weight(report: Report, workdir: Path) -> None:
             "0",
             not first["third_party"],
         )
-        session, _csrf = scenarios.open_session(
-            server.base, prepared.tokens[1], prepared.survey_id
-        )
-        page_url = f"{server.base}/b/s/{prepared.survey_id}/stelling/1"
-        ours = [results.timed_get(session, page_url)[0] for _ in range(60)][10:]
-        plain = requests.Session()
-        base = [results.timed_get(plain, f"{baseline.base}/")[0] for _ in range(60)][
-            10:
-        ]
-        ours_ms = statistics.median(ours) * 1000
-        base_ms = statistics.median(base) * 1000
+        card = scenarios.page_latencies(
+            server.base, f"/b/s/{prepared.survey_id}/stelling/1", 50,
+            token=prepared.tokens[1], survey_id=prepared.survey_id)
+        hello = scenarios.page_latencies(baseline.base, "/", 50)
+        ours_ms = card.median * 1000
+        base_ms = hello.median * 1000
         report.note(
             f"- statement card over HTTP: median {ours_ms:.1f} ms "
             f"(baseline 'hello' page {base_ms:.1f} ms)"
@@ -258,18 +255,14 @@ def section_page_weight(report: Report, workdir: Path) -> None:
     school_id, survey_id = results.closed_survey(app, 40, 60, title="Gewicht")
     server = scenarios.rok_server(dash_url, secret)
     try:
-        session = results.logged_in_session(server.base)
-        cookies = [
-            {"name": c.name, "value": c.value, "domain": "127.0.0.1", "path": "/"}
-            for c in session.cookies
-        ]
-        dash = results.page_weight(
-            f"{server.base}/scholen/{school_id}/bevragingen/{survey_id}/dashboard/",
-            cookies=cookies,
-        )
+        dash_path = f"/scholen/{school_id}/bevragingen/{survey_id}/dashboard/"
+        dash = results.page_weight(server.base + dash_path, login=results.DIRECTOR)
+        if not dash["final"].endswith(dash_path):
+            raise RuntimeError(f"the dashboard was not shown: {dash['final']}")
         report.note(
             f"- dashboard overview: {dash['requests']} requests, "
-            f"{dash['bytes'] / 1024:.0f} KB, third-party: {dash['third_party']}"
+            f"{dash['bytes'] / 1024:.0f} KB ({dash['gzip_bytes'] / 1024:.0f} KB "
+            f"gzipped), third-party: {dash['third_party']}"
         )
         report.figure(
             "dashboard overview weight",
@@ -358,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         RESULTS.write_text(
             "# Benchmark results\n\n"
-            f"Written by `make bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+            "Written by `make bench` on "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
             f" ({platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}). Total run time {total:.0f} s.\n\n"
             + table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import statistics
 import time
@@ -244,11 +245,16 @@ def timed_get(
     return time.perf_counter() - began, response.status_code, len(response.content)
 
 
-def page_weight(url: str, *, cookies: list[dict] | None = None) -> dict:
-    """Bytes and requests of one page load in Chromium, and any third-party request."""
+def page_weight(url: str, *, login: tuple[str, str] | None = None) -> dict:
+    """Bytes and requests of one cold page load in Chromium, and third-party requests.
+
+    With ``login`` (e-mail, password), a first browser context logs in through the
+    log-in form; the page is then loaded in a fresh context that has only its
+    cookies (an empty cache, as on a first visit).
+    """
     from playwright.sync_api import sync_playwright
 
-    seen: list[tuple[str, int]] = []
+    seen: list[tuple[str, int, int]] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium",
@@ -261,24 +267,41 @@ def page_weight(url: str, *, cookies: list[dict] | None = None) -> dict:
                 "--no-first-run",
             ],
         )
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        if cookies:
-            context.add_cookies(cookies)
+        state = None
+        if login:
+            first = browser.new_context()
+            page = first.new_page()
+            base = url.split("/", 3)[:3]
+            page.goto("/".join(base) + "/aanmelden")
+            page.fill("input[name=email]", login[0])
+            page.fill("input[name=password]", login[1])
+            with page.expect_navigation():
+                page.press("input[name=password]", "Enter")
+            state = first.storage_state()
+            first.close()
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, storage_state=state
+        )
         page = context.new_page()
 
         def on_response(response):
             try:
-                size = len(response.body())
+                body = response.body()
             except Exception:  # noqa: BLE001 - redirects have no body
-                size = 0
-            seen.append((response.url, size))
+                body = b""
+            seen.append((response.url, len(body), len(gzip.compress(body))))
 
         page.on("response", on_response)
         page.goto(url, wait_until="networkidle")
+        final = page.url
         browser.close()
-    third_party = [u for u, _ in seen if not u.startswith("http://127.0.0.1")]
+    third_party = [u for u, *_ in seen if not u.startswith("http://127.0.0.1")]
     return {
         "requests": len(seen),
-        "bytes": sum(size for _, size in seen),
+        "bytes": sum(size for _, size, _ in seen),
+        # What a reverse proxy that compresses (gzip) would send.
+        "gzip_bytes": sum(size for *_, size in seen),
         "third_party": third_party,
+        "urls": [u for u, *_ in seen],
+        "final": final,
     }

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import time
 from dataclasses import dataclass
 
-import requests
 import sqlalchemy as sa
 
-from bench.load import Outcome, csrf_token, run, timed
+from bench.load import Browser, Outcome, csrf_token, run, timed
 from bench.servers import start_gunicorn
 
-SETUP_SECONDS = 4.0
+#: Seconds every simulated person saves before the measured interval begins.
+WARM_UP_SECONDS = 2.0
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Prepared:
 def prepare(
     database_url: str, *, participants: int, statements: int, secret: str
 ) -> Prepared:
-    """Create a fresh schema with one open survey and ``participants`` personal links."""
+    """Create a fresh schema, one open survey and ``participants`` personal links."""
     os.environ["DATABASE_URL"] = database_url
     os.environ["SECRET_KEY"] = secret
     from flask_migrate import upgrade
@@ -118,31 +119,27 @@ def prepare(
     return prepared
 
 
-def open_session(
+async def open_session(
     base: str, token: str, survey_id: int, outcome: Outcome | None = None
-) -> tuple[requests.Session, str]:
+) -> tuple[Browser, str]:
     """Open a personal link like a phone would: link → intro → start. Return CSRF."""
-    session = requests.Session()
+    browser = Browser(base)
     scratch = outcome or Outcome()
-    timed(session, scratch, "GET", f"{base}/b/{token}")
-    intro = timed(session, scratch, "GET", f"{base}/b/s/{survey_id}/")
+    await timed(browser, scratch, "GET", f"/b/{token}")
+    intro = await timed(browser, scratch, "GET", f"/b/s/{survey_id}/")
     csrf = csrf_token(intro.text)
-    timed(
-        session,
-        scratch,
-        "POST",
-        f"{base}/b/s/{survey_id}/start",
-        data={"csrf_token": csrf},
+    await timed(
+        browser, scratch, "POST", f"/b/s/{survey_id}/start", form={"csrf_token": csrf}
     )
-    return session, csrf
+    return browser, csrf
 
 
-def save_answer(session, outcome, base, survey_id, csrf, statement_id, rng) -> None:
-    response = timed(
-        session,
+async def save_answer(browser, outcome, survey_id, csrf, statement_id, rng) -> None:
+    reply = await timed(
+        browser,
         outcome,
         "POST",
-        f"{base}/b/s/{survey_id}/opslaan",
+        f"/b/s/{survey_id}/opslaan",
         json={
             "statement": statement_id,
             "agreement": rng.randint(1, 4),
@@ -150,8 +147,8 @@ def save_answer(session, outcome, base, survey_id, csrf, statement_id, rng) -> N
         },
         headers={"X-CSRFToken": csrf},
     )
-    if response.status_code == 200 and not response.json().get("saved"):
-        outcome.errors += 1
+    if reply.status == 200 and not reply.json().get("saved"):
+        outcome.error(f"not saved: {reply.text[:80]}")
 
 
 # --- 1. answer saving -----------------------------------------------------------
@@ -161,49 +158,66 @@ def saving_rok(
     base: str, prepared: Prepared, concurrency: int, duration: float, first: int = 0
 ) -> Outcome:
     """Each of ``concurrency`` respondents (fresh links from ``first`` on) saves
-    answers back to back for ``duration`` seconds."""
-    start_at = time.time() + SETUP_SECONDS + concurrency * 0.05
+    answers back to back for ``duration`` seconds, after a short warm-up."""
 
-    def worker(job, outcome, _deadline):
+    async def person(job, outcome):
         index, token = job
-        session, csrf = open_session(base, token, prepared.survey_id)
+        browser, csrf = await open_session(base, token, prepared.survey_id)
         rng = random.Random(index)
-        time.sleep(max(0.0, start_at - time.time()))
-        end = start_at + duration
         position = 0
-        while time.time() < end:
+
+        async def save() -> None:
+            nonlocal position
             statement = prepared.statement_ids[position % len(prepared.statement_ids)]
-            save_answer(
-                session, outcome, base, prepared.survey_id, csrf, statement, rng
+            await save_answer(
+                browser, outcome, prepared.survey_id, csrf, statement, rng
             )
             position += 1
 
+        await _measured(save, outcome, duration, ready)
+        await browser.close()
+
     jobs = list(enumerate(prepared.tokens[first : first + concurrency]))
-    outcome = run(worker, jobs, processes=min(4, concurrency))
+    ready = asyncio.Barrier(len(jobs))
+    outcome = run(person, jobs)
     outcome.elapsed = duration
     return outcome
 
 
 def saving_baseline(base: str, concurrency: int, duration: float) -> Outcome:
-    start_at = time.time() + 1.0
-
-    def worker(job, outcome, _deadline):
-        session = requests.Session()
+    async def person(job, outcome):
+        browser = Browser(base)
         rng = random.Random(job)
-        time.sleep(max(0.0, start_at - time.time()))
-        end = start_at + duration
-        while time.time() < end:
-            timed(
-                session,
-                outcome,
-                "POST",
-                f"{base}/save",
-                json={"statement": rng.randint(1, 60), "agreement": rng.randint(1, 4)},
-            )
 
-    outcome = run(worker, list(range(concurrency)), processes=min(4, concurrency))
+        async def save() -> None:
+            body = {"statement": rng.randint(1, 60), "agreement": rng.randint(1, 4)}
+            await timed(browser, outcome, "POST", "/save", json=body)
+
+        await _measured(save, outcome, duration, ready)
+        await browser.close()
+
+    ready = asyncio.Barrier(concurrency)
+    outcome = run(person, list(range(concurrency)))
     outcome.elapsed = duration
     return outcome
+
+
+async def _measured(step, outcome: Outcome, duration: float, ready) -> None:
+    """Repeat ``step`` during a warm-up (not counted), then for ``duration`` seconds.
+
+    ``ready`` (an :class:`asyncio.Barrier` for every person of this loop) lets all
+    of them start at the same moment, once every session is open.
+    """
+    await ready.wait()
+    loop = asyncio.get_running_loop()
+    start_at = loop.time() + WARM_UP_SECONDS
+    while loop.time() < start_at:
+        await step()
+    outcome.latencies.clear()
+    outcome.errors, outcome.error_samples = 0, []
+    end = start_at + duration
+    while loop.time() < end:
+        await step()
 
 
 # --- 2. staff-meeting burst -----------------------------------------------------
@@ -212,26 +226,27 @@ def saving_baseline(base: str, concurrency: int, duration: float) -> Outcome:
 def burst(base: str, prepared: Prepared) -> Outcome:
     """Every participant answers every statement and submits, all at once."""
 
-    def worker(job, outcome, _deadline):
+    async def person(job, outcome):
         index, token = job
         rng = random.Random(1000 + index)
-        session, csrf = open_session(base, token, prepared.survey_id, outcome)
+        browser, csrf = await open_session(base, token, prepared.survey_id, outcome)
         for statement in prepared.statement_ids:
-            save_answer(
-                session, outcome, base, prepared.survey_id, csrf, statement, rng
+            await save_answer(
+                browser, outcome, prepared.survey_id, csrf, statement, rng
             )
-        response = timed(
-            session,
+        reply = await timed(
+            browser,
             outcome,
             "POST",
-            f"{base}/b/s/{prepared.survey_id}/indienen",
-            data={"csrf_token": csrf},
+            f"/b/s/{prepared.survey_id}/indienen",
+            form={"csrf_token": csrf},
         )
-        if response.status_code != 302:
-            outcome.errors += 1
+        if reply.status != 302:
+            outcome.error(f"submit -> {reply.status}")
+        await browser.close()
 
     began = time.perf_counter()
-    outcome = run(worker, list(enumerate(prepared.tokens)), processes=4)
+    outcome = run(person, list(enumerate(prepared.tokens)))
     outcome.elapsed = time.perf_counter() - began
     return outcome
 
@@ -249,7 +264,8 @@ def count_stored(database_url: str, survey_id: int) -> tuple[int, int]:
         ).scalar()
         answers = connection.execute(
             sa.text(
-                "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
+                "SELECT count(*) FROM answers a "
+                "JOIN responses r ON r.id = a.response_id "
                 "WHERE r.survey_id = :s AND r.is_submitted"
             ),
             {"s": survey_id},
@@ -274,3 +290,28 @@ def baseline_server(sqlite_path: str):
         workers=2,
         probe="/",
     )
+
+
+# --- 4. the respondent's page -----------------------------------------------------
+
+
+def page_latencies(base: str, path: str, count: int, *, token: str | None = None,
+                   survey_id: int | None = None) -> Outcome:
+    """Time ``count`` GETs of ``path`` by one person, after ten unmeasured ones.
+
+    With ``token``, the person first opens that personal link and starts answering,
+    so ``path`` can be one of the respondent's pages.
+    """
+
+    async def person(_job, outcome):
+        if token is None:
+            browser = Browser(base)
+        else:
+            browser, _csrf = await open_session(base, token, survey_id)
+        for _ in range(10):
+            await timed(browser, Outcome(), "GET", path)
+        for _ in range(count):
+            await timed(browser, outcome, "GET", path)
+        await browser.close()
+
+    return run(person, [0])

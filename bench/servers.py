@@ -49,7 +49,7 @@ def start_gunicorn(
     timeout: float = 30.0,
     extra: list[str] | None = None,
 ) -> Server:
-    """Start ``gunicorn app`` with ``workers`` on a free port and wait until it answers."""
+    """Start ``gunicorn app`` with ``workers`` on a free port; wait until it answers."""
     port = free_port()
     command = [
         sys.executable,
