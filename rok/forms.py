@@ -9,13 +9,23 @@ class ConfirmForm(FlaskForm):
     """An empty form: only the CSRF token, for buttons that change something."""
 
 
+def _control_character_in(value: str, allowed: str = "") -> bool:
+    return any((ord(char) < 32 or ord(char) == 127 or 0x202A <= ord(char) <= 0x202E
+                or 0x2066 <= ord(char) <= 0x2069) and char not in allowed
+               for char in value)
+
+
 def no_control_characters(_form, field) -> None:
     """Refuse control characters (and bidi overrides) in single-line text."""
-    value = field.data or ""
-    for char in value:
-        code = ord(char)
-        if code < 32 or code == 127 or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
-            raise ValidationError(_l("Dit veld bevat ongeldige tekens."))
+    if _control_character_in(field.data or ""):
+        raise ValidationError(_l("Dit veld bevat ongeldige tekens."))
+
+
+def no_control_characters_in_text(_form, field) -> None:
+    """Refuse control characters but tabs and line breaks (and bidi overrides) in
+    multi-line text; PostgreSQL would not even store a NUL."""
+    if _control_character_in(field.data or "", allowed="\t\n\r"):
+        raise ValidationError(_l("Dit veld bevat ongeldige tekens."))
 
 
 def strip_filter(value):

@@ -15,7 +15,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from rok.forms import no_control_characters, strip_filter
+from rok.forms import (
+    no_control_characters,
+    no_control_characters_in_text,
+    strip_filter,
+)
 from rok.processing import labels
 from rok.processing.services import (
     MAX_ACTION_WHAT,
@@ -42,7 +46,7 @@ class NoteForm(FlaskForm):
     text = TextAreaField(
         _l("Notitie"),
         validators=[DataRequired(_l("Schrijf eerst een notitie.")),
-                    _too_long(MAX_NOTE)],
+                    _too_long(MAX_NOTE), no_control_characters_in_text],
         filters=[strip_filter], render_kw={"rows": 4})
 
 
@@ -50,7 +54,7 @@ class NoteEditForm(FlaskForm):
     text = TextAreaField(
         _l("Notitie"),
         validators=[DataRequired(_l("Een notitie kan niet leeg zijn.")),
-                    _too_long(MAX_NOTE)],
+                    _too_long(MAX_NOTE), no_control_characters_in_text],
         filters=[strip_filter], render_kw={"rows": 6})
 
 
@@ -63,7 +67,8 @@ class PlacementForm(FlaskForm):
         + [SelectChoice(k.value, v) for k, v in labels.DEVELOPMENT_LEVEL.items()],
         validators=[Optional()])
     motivation = TextAreaField(
-        _l("Korte motivering"), validators=[_too_long(MAX_MOTIVATION)],
+        _l("Korte motivering"),
+        validators=[_too_long(MAX_MOTIVATION), no_control_characters_in_text],
         filters=[strip_filter], render_kw={"rows": 2})
 
 
@@ -77,11 +82,13 @@ class GoalForm(FlaskForm):
     statements = MultiCheckboxField(_l("Stellingen"), coerce=int,
                                     validate_choice=True)
     expected_effect = TextAreaField(
-        _l("Verwacht effect"), validators=[_too_long(MAX_GOAL_TEXT)],
+        _l("Verwacht effect"),
+        validators=[_too_long(MAX_GOAL_TEXT), no_control_characters_in_text],
         filters=[strip_filter], render_kw={"rows": 3})
     indicator = TextAreaField(
         _l("Indicator: waaraan zien we dat het doel bereikt is?"),
-        validators=[_too_long(MAX_GOAL_TEXT)], filters=[strip_filter],
+        validators=[_too_long(MAX_GOAL_TEXT), no_control_characters_in_text],
+        filters=[strip_filter],
         render_kw={"rows": 2})
     review_on = DateField(_l("Evaluatiemoment"), validators=[Optional()],
                           render_kw={"autocomplete": "off"})
@@ -94,7 +101,7 @@ class ActionForm(FlaskForm):
     what = TextAreaField(
         _l("Actie: wat gebeurt er?"),
         validators=[DataRequired(_l("Beschrijf wat er gebeurt.")),
-                    _too_long(MAX_ACTION_WHAT)],
+                    _too_long(MAX_ACTION_WHAT), no_control_characters_in_text],
         filters=[strip_filter], render_kw={"rows": 2})
     owner = StringField(
         _l("Wie trekt het?"),

@@ -26,7 +26,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from rok.forms import no_control_characters, strip_filter
+from rok.forms import (
+    no_control_characters,
+    no_control_characters_in_text,
+    strip_filter,
+)
 from rok.surveys.manage.services import (
     MAX_INTRO,
     MAX_LABEL,
@@ -115,6 +119,7 @@ class StatementTextForm(FlaskForm):
             Length(
                 max=MAX_STATEMENT, message=_l("Een stelling telt hoogstens 300 tekens.")
             ),
+            no_control_characters_in_text,
         ],
         filters=[strip_filter],
     )
@@ -197,6 +202,7 @@ class IntroForm(FlaskForm):
             Length(
                 max=MAX_INTRO, message=_l("De inleiding telt hoogstens 5000 tekens.")
             ),
+            no_control_characters_in_text,
         ],
         render_kw={"rows": 14},
     )
