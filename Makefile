@@ -20,8 +20,11 @@ run: install translations
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Tests run in parallel, one worker per core (PYTEST_WORKERS=0 runs them in one process).
+PYTEST_WORKERS ?= auto
+
 test: install translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 install: $(INSTALLED)
 

@@ -7,6 +7,9 @@ The app under test has the limiter switched on (the test config switches it off)
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
 
 from rok.extensions import db, limiter
@@ -102,7 +105,14 @@ def test_answer_rate_limit_stops_one_respondent_hammering_pages(limited, school,
 @pytest.mark.slow
 def test_answer_rate_limit_lets_a_staff_meeting_behind_one_address_through(
         limited, school, create_survey):
-    """150 colleagues (half personal links, half the team link) x 60 answers, one IP."""
+    """150 colleagues (half personal links, half the team link) x 60 answers, one IP.
+
+    The limiter counts in its own storage, never in the database, so one backend
+    proves it; tests/surveys/test_respond_load.py sends a staff meeting through the
+    limiter of a real server on PostgreSQL too.
+    """
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the rate limiter does not depend on the database")
     survey = create_survey(school, statements=60, team_link=True)
     statement_ids = [s.id for s in survey.statements]
     refused = []
@@ -135,3 +145,72 @@ def test_answer_ip_rate_limit_is_a_ceiling_for_the_whole_address(limited, school
     assert set(codes[30:]) == {429}
     # Other parts of the app are not counted against the answering ceiling.
     assert limited.test_client().get("/aanmelden").status_code == 200
+
+
+# --- several app servers share their counts in Redis ------------------------------
+
+REDIS_URL = os.environ.get("ROK_TEST_REDIS_URL")
+
+
+@pytest.fixture
+def redis_url():
+    """An emptied Redis database for the limiter (``ROK_TEST_REDIS_URL``).
+
+    Skipped when the variable is unset; a failure, never a skip, when it is set
+    but Redis does not answer (CI sets it).
+    """
+    if not REDIS_URL:
+        pytest.skip("ROK_TEST_REDIS_URL is not set")
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        pytest.fail(f"ROK_TEST_REDIS_URL is set but Redis does not answer: {error}")
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
+
+
+@pytest.mark.slow
+def test_two_app_servers_share_one_respondents_limit_in_redis(
+        app, database_url, tmp_path, school, create_survey, redis_url):
+    """With RATELIMIT_STORAGE_URI pointing at Redis, a respondent whose requests
+    alternate between two app servers is counted once, not once per server."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the rate limiter does not depend on the database")
+    import requests
+
+    from tests.live import LiveServer
+
+    survey = create_survey(school, statements=8)
+    token = links.new_token()
+    db.session.add(Participant(survey=survey, email="twee@linde.example",
+                               subgroups={"functie": "lager"},
+                               token_hash=links.participant_hash(token)))
+    db.session.commit()
+    statement_ids = [s.id for s in survey.statements]
+    env = {"RATELIMIT_STORAGE_URI": redis_url, "ROK_ANSWER_RATE_LIMIT": "6 per minute"}
+    servers = [LiveServer(database_url, tmp_path / f"{name}.log", workers=1, env=env)
+               for name in ("a", "b")]
+    try:
+        for server in servers:
+            server.start()
+        session = requests.Session()
+        intro = session.get(f"{servers[0].url}/b/{token}", timeout=30)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', intro.text).group(1)
+        assert session.post(f"{servers[1].url}/b/s/{survey.id}/start", timeout=30,
+                            data={"csrf_token": csrf}).status_code == 200
+        codes = [session.post(
+            f"{servers[n % 2].url}/b/s/{survey.id}/opslaan", timeout=30,
+            json={"statement": statement_ids[n], "agreement": "3"},
+            headers={"X-CSRFToken": csrf}).status_code for n in range(8)]
+    finally:
+        for server in servers:
+            server.stop()
+    # Six saves in a minute, wherever they land; per-server counting would let
+    # the seventh and eighth (each server's fourth) through.
+    assert codes == [200] * 6 + [429] * 2
+    db.session.rollback()
+    assert db.session.query(Answer).count() == 6
