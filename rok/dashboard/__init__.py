@@ -1,4 +1,4 @@
-"""The dashboard: the team's perceptions per rubriek, area, expectation and statement."""
+"""The dashboard: the team's perceptions per rubriek, area, expectation, statement."""
 
 from rok.dashboard.views import bp
 

@@ -45,7 +45,7 @@ with the same columns and dtypes.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -174,6 +174,11 @@ class SurveyData:
     action_points: Sequence[int] = field(default=())
     role_dimension: str | None = None
     leadership_option: str | None = None
+    #: Intermediate frames shared by the tables of this round (see ``_memo``).
+    #: The frames above are treated as immutable, so they stay valid.
+    _memo: dict[Any, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         """Check the input contract and freeze the scales as tuples."""
@@ -302,8 +307,25 @@ def _cols(prefix: str, points: Sequence[int]) -> list[str]:
     return [f"{prefix}{p}" for p in points]
 
 
+def _memo(data: SurveyData, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """Return ``compute()``, computed once per ``data`` and ``key``.
+
+    A request often needs several tables of one round (every level, every
+    subgroup dimension, the beleidsteam gap inside each summary); they share the
+    checked answers, the counts per cell and the breakdowns. Callers must not
+    change what this returns.
+    """
+    if key not in data._memo:
+        data._memo[key] = compute()
+    return data._memo[key]
+
+
 def _prepare(data: SurveyData) -> pd.DataFrame:
     """Return the submitted answers to known statements, checked against the scales."""
+    return _memo(data, "prepared", lambda: _prepare_answers(data))
+
+
+def _prepare_answers(data: SurveyData) -> pd.DataFrame:
     a = data.answers
     keep = a["response_id"].isin(data.responses["response_id"]) & a[
         "statement_id"
@@ -334,15 +356,18 @@ def _prepare(data: SurveyData) -> pd.DataFrame:
     )
 
 
-def _grid(
-    prepared: pd.DataFrame, data: SurveyData, dimension: str | None
-) -> pd.DataFrame:
+def _grid(data: SurveyData, dimension: str | None) -> pd.DataFrame:
     """Count answers per statement and option of ``dimension`` (``ALL`` if None).
 
     Every option with at least one response gets a row for every statement, also
     when nobody of it answered that statement: the merge must see it. Counting
     is one ``np.bincount`` per scale over a cell code, so it scales linearly.
     """
+    return _memo(data, ("grid", dimension), lambda: _count_grid(data, dimension))
+
+
+def _count_grid(data: SurveyData, dimension: str | None) -> pd.DataFrame:
+    prepared = _prepare(data)
     responses = data.responses
     if dimension is None:
         options = pd.Series(ALL, index=responses.index, dtype=object)
@@ -584,8 +609,7 @@ def summary_table(
     meta = _meta(data, level)
     if meta.empty:
         return _typed(pd.DataFrame(), schema)
-    prepared = _prepare(data)
-    grid = _grid(prepared, data, None)
+    grid = _grid(data, None)
     per_statement = grid.drop(columns=["option", "n_people"]).merge(
         meta[["statement_id", "unit"]], on="statement_id"
     )
@@ -624,7 +648,7 @@ def summary_table(
     table = pd.concat(
         [keys.reset_index(drop=True), figures.reset_index(drop=True)], axis=1
     )
-    gap = _gap(data, level, privacy, thresholds, prepared)
+    gap = _gap(data, level, privacy, thresholds)
     table = table.merge(gap, on="unit", how="left")
     table = classify(table, thresholds)
     table = table.sort_values("order", kind="mergesort")
@@ -648,7 +672,6 @@ def _gap(
     level: str,
     privacy: Privacy,
     thresholds: Thresholds,
-    prepared: pd.DataFrame,
 ) -> pd.DataFrame:
     """Return the beleidsteam mean, the rest's mean and the gap per unit.
 
@@ -665,7 +688,7 @@ def _gap(
     )
     if data.role_dimension is None:
         return empty
-    parts = _breakdown(data, data.role_dimension, level, privacy, thresholds, prepared)
+    parts = _breakdown(data, data.role_dimension, level, privacy, thresholds)
     lead = parts.loc[
         parts["status"].eq(SHOWN)
         & parts["members"].map(lambda m: m == (data.leadership_option,))
@@ -709,7 +732,8 @@ def breakdown_table(
     schema = _breakdown_schema(data, level)
     if data.statements.empty:
         return _typed(pd.DataFrame(), schema)
-    table = _breakdown(data, dimension, level, privacy, thresholds, _prepare(data))
+    _prepare(data)  # the answers are checked before anything else
+    table = _breakdown(data, dimension, level, privacy, thresholds)
     table = classify(table, thresholds)
     return _typed(table, schema)
 
@@ -750,21 +774,46 @@ def _breakdown(
     level: str,
     privacy: Privacy,
     thresholds: Thresholds,
-    prepared: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Compute the breakdown rows (unclassified); see ``breakdown_table``."""
+    """Return the breakdown rows (unclassified); see ``breakdown_table``."""
+    return _memo(
+        data,
+        ("breakdown", dimension, level, privacy, thresholds),
+        lambda: _compute_breakdown(data, dimension, level, privacy, thresholds),
+    )
+
+
+def _compute_breakdown(
+    data: SurveyData,
+    dimension: str,
+    level: str,
+    privacy: Privacy,
+    thresholds: Thresholds,
+) -> pd.DataFrame:
     meta = _meta(data, level)
     keys = _unit_keys(meta, level)
-    grid = _grid(prepared, data, dimension)
+    grid = _grid(data, dimension)
     t = privacy.min_group
     agree_cols, action_cols = _count_columns(data)
 
     agreement: dict[int, Partition] = {}
     action: dict[int, Partition] = {}
-    for sid, sub in grid.groupby("statement_id", sort=True):
-        people = dict(zip(sub["option"], sub["n_people"].astype(int), strict=True))
-        valid = dict(zip(sub["option"], sub["n_valid"].astype(int), strict=True))
-        acted = dict(zip(sub["option"], sub["n_action"].astype(int), strict=True))
+    # The grid lists each statement's options together, statements in order (see
+    # _count_grid): slice it per statement rather than build a pandas group each.
+    row_sid = grid["statement_id"].to_numpy()
+    options = grid["option"].tolist()
+    n_people, n_valid, n_action = (
+        grid[c].to_numpy(np.int64).tolist() for c in ("n_people", "n_valid", "n_action")
+    )
+    bounds = [0, *(np.flatnonzero(np.diff(row_sid)) + 1), len(row_sid)]
+    if not len(row_sid):
+        bounds = [0]
+    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        sid = int(row_sid[start])
+        here = options[start:end]
+        people = dict(zip(here, n_people[start:end], strict=True))
+        valid = dict(zip(here, n_valid[start:end], strict=True))
+        acted = dict(zip(here, n_action[start:end], strict=True))
         agreement[sid] = merge_small_parts(valid, t, order=people)
         action[sid] = merge_small_parts(acted, t, order=people)
     for sid in meta["statement_id"]:

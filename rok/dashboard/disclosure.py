@@ -353,25 +353,42 @@ def cross_dimension_conflicts(
     |U∩V| < min_group`` and ``|Ū∩V̄| < min_group`` is a conflict.
     """
     shown = [d for d, p in partitions.items() if p.shown]
-    conflicts: list[CrossConflict] = []
     if len(shown) < 2 or group.empty:
-        return conflicts
-    codes: dict[str, tuple[np.ndarray, list[tuple[str, ...]]]] = {}
+        return []
+    codes = {}
     for dimension in shown:
-        partition = partitions[dimension]
-        keys = list(partition.parts)
-        index = {m: i for i, k in enumerate(keys) for m in partition.parts[k]}
-        options = option_series(group, dimension)
-        unknown = set(options) - set(index)
+        options, keys = pd.factorize(option_series(group, dimension))
+        codes[dimension] = _part_codes(options, keys, partitions[dimension], dimension)
+    return _conflicts(codes, len(group), min_group, statement_id)
+
+
+def _part_codes(
+    options: np.ndarray, keys: Any, partition: Partition, dimension: str
+) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Return each person's part number and the parts' members, in part order.
+
+    ``options`` numbers each person's option in ``keys`` (as ``pd.factorize``).
+    """
+    parts = list(partition.parts.values())
+    index = {m: i for i, members in enumerate(parts) for m in members}
+    lookup = np.array([index.get(k, -1) for k in keys], dtype=np.int64)
+    if (lookup < 0).any():
+        present = np.unique(options)
+        unknown = sorted(keys[i] for i in present if lookup[i] < 0)
         if unknown:
-            raise ValueError(
-                f"options {sorted(unknown)} of {dimension!r} are in no part"
-            )
-        codes[dimension] = (
-            options.map(index).to_numpy(dtype=np.int64),
-            [partition.parts[k] for k in keys],
-        )
-    total = len(group)
+            raise ValueError(f"options {unknown} of {dimension!r} are in no part")
+    return lookup[options], parts
+
+
+def _conflicts(
+    codes: Mapping[str, tuple[np.ndarray, list[tuple[str, ...]]]],
+    total: int,
+    min_group: int,
+    statement_id: Any,
+) -> list[CrossConflict]:
+    """Check every pair of dimensions, given each person's part per dimension."""
+    shown = list(codes)
+    conflicts: list[CrossConflict] = []
     for i, first in enumerate(shown):
         for second in shown[i + 1 :]:
             a, a_parts = codes[first]
@@ -429,28 +446,34 @@ def cross_dimension_withheld(
     withheld: dict[str, CrossConflict] = {}
     if len(names) < 2 or answers.empty:
         return withheld
-    by_id = responses.set_index("response_id")
+    # Each person's option per dimension, numbered once; a statement's group is
+    # then a selection of rows (positions in ``responses``), not a new frame.
+    options = {d: pd.factorize(option_series(responses, d)) for d in names}
+    position = pd.Index(responses["response_id"]).get_indexer(answers["response_id"])
     groups = []
     for column in ("agreement", "action"):
         if column not in answers.columns:
             continue
-        rows = answers.loc[answers[column].notna(), ["response_id", "statement_id"]]
-        for sid, ids in rows.groupby("statement_id", sort=True)["response_id"]:
-            groups.append((sid, by_id.loc[ids.to_numpy()].reset_index()))
+        given = answers[column].notna().to_numpy()
+        if (position[given] < 0).any():
+            raise KeyError("answers of a response that is not in responses")
+        rows = pd.Series(
+            position[given], index=answers["statement_id"].to_numpy()[given]
+        )
+        for sid, people in rows.groupby(level=0, sort=True):
+            groups.append((sid, people.to_numpy()))
     accepted: list[str] = []
     for dimension in names:
         conflict = None
         for other in accepted:
-            for sid, group in groups:
+            for sid, people in groups:
                 pair = {
                     other: partitions[other].get(sid, Partition({}, TOO_SMALL)),
                     dimension: partitions[dimension].get(
                         sid, Partition({}, TOO_SMALL)
                     ),
                 }
-                found = cross_dimension_conflicts(
-                    group, pair, min_group, statement_id=sid
-                )
+                found = _group_conflicts(people, pair, options, min_group, sid)
                 if found:
                     conflict = found[0]
                     break
@@ -461,3 +484,23 @@ def cross_dimension_withheld(
         else:
             withheld[dimension] = conflict
     return withheld
+
+
+def _group_conflicts(
+    people: np.ndarray,
+    partitions: Mapping[str, Partition],
+    options: Mapping[str, tuple[np.ndarray, Any]],
+    min_group: int,
+    statement_id: Any,
+) -> list[CrossConflict]:
+    """Run ``cross_dimension_conflicts`` on the people at these row positions."""
+    shown = [d for d, p in partitions.items() if p.shown]
+    if len(shown) < 2 or len(people) == 0:
+        return []
+    codes = {}
+    for dimension in shown:
+        numbers, keys = options[dimension]
+        codes[dimension] = _part_codes(
+            numbers[people], keys, partitions[dimension], dimension
+        )
+    return _conflicts(codes, len(people), min_group, statement_id)

@@ -19,10 +19,11 @@ import math
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -195,11 +196,13 @@ class Results:
                 for key in self.dimension_labels:
                     table = self.breakdown(key, "statement", raw=True)
                     shown = table.loc[table["part"].notna()]
-                    partitions[key] = {
-                        int(sid): Partition(dict(zip(rows["part"], rows["members"],
-                                                     strict=True)))
-                        for sid, rows in shown.groupby("statement_id", sort=False)
-                    }
+                    parts: dict[int, dict[str, tuple[str, ...]]] = {}
+                    for sid, part, members in zip(
+                            shown["statement_id"].tolist(), shown["part"].tolist(),
+                            shown["members"].tolist(), strict=True):
+                        parts.setdefault(int(sid), {})[part] = members
+                    partitions[key] = {sid: Partition(statement_parts)
+                                       for sid, statement_parts in parts.items()}
                 order = ([self.role_dimension] if self.role_dimension else []) + [
                     k for k in self.dimension_labels if k != self.role_dimension]
                 withheld = cross_dimension_withheld(
@@ -276,7 +279,8 @@ COLUMN_TITLES = {
     "members": _l("samengevoegde opties"), "status": _l("status"),
     "reason": _l("toelichting"), "n_responses": _l("ingevulde bevragingen"),
     "n_valid": _l("aantal antwoorden"), "n_no_view": _l("geen zicht"),
-    "share_no_view": _l("aandeel geen zicht (%)"), "pct_agree": _l("% (eerder/helemaal) eens"),
+    "share_no_view": _l("aandeel geen zicht (%)"),
+    "pct_agree": _l("% (eerder/helemaal) eens"),
     "mean": _l("gemiddelde"), "median": _l("mediaan"),
     "consensus": _l("eensgezindheid"),
     "consensus_leik": _l("eensgezindheid (ordinale controle)"),
@@ -287,7 +291,8 @@ COLUMN_TITLES = {
     "leadership_mean": _l("gemiddelde beleidsteam"),
     "rest_mean": _l("gemiddelde rest"),
     "leadership_gap": _l("verschil beleidsteam – team"),
-    "rest_n_valid": _l("antwoorden rest"), "rest_pct_agree": _l("rest: % (eerder) eens"),
+    "rest_n_valid": _l("antwoorden rest"),
+    "rest_pct_agree": _l("rest: % (eerder) eens"),
     "rest_pct_ready": _l("% wil aan de slag rest"),
     "diff_pct_agree": _l("verschil in % (eerder) eens met de rest"),
     "diff_mean": _l("verschil gemiddelde met de rest"),
@@ -341,6 +346,15 @@ def table_records(results: Results, table: pd.DataFrame, level: str, *,
                             with_titles=titles is not None)
     agree, action = _points(results.data)
     action_cols = set(action) | set(_ACTION_COLUMNS)
+    keys = {"status", "action_status", *_KEYS[level], "dimension"}
+    special = {"title", "reason", "position", "part", "members", "labels"}
+    # What each column holds, decided once per table instead of once per cell.
+    plan = [(column, column if column in special else "key" if column in keys
+             else "action" if column in action_cols else "figure")
+            for column in columns]
+    min_group = results.privacy.min_group
+    reasons: dict[Any, str] = {}
+    part_names: dict[tuple, str] = {}
     records = []
     for row in table.to_dict("records"):
         status = row.get("status")
@@ -348,30 +362,36 @@ def table_records(results: Results, table: pd.DataFrame, level: str, *,
         shown = status == SHOWN
         action_shown = shown and action_status == SHOWN
         record: dict[str, Any] = {}
-        for column in columns:
-            if column == "title":
+        for column, kind in plan:
+            if kind == "figure":
+                record[column] = _plain(row.get(column)) if shown else None
+            elif kind == "action":
+                record[column] = _plain(row.get(column)) if action_shown else None
+            elif kind == "key":
+                record[column] = _plain(row.get(column))
+            elif kind == "title":
                 record[column] = (titles or {}).get(row["unit"], row["unit"])
-            elif column == "reason":
-                record[column] = reason_text(status, results.privacy.min_group)
-            elif column == "position":
+            elif kind == "reason":
+                if status not in reasons:
+                    reasons[status] = reason_text(status, min_group)
+                record[column] = reasons[status]
+            elif kind == "position":
                 record[column] = int(row["position"]) + 1
-            elif column == "part":
-                record[column] = (results.part_label(row["dimension"], row["part"],
-                                                     row["members"])
-                                  if shown else None)
-            elif column == "members":
+            elif kind == "part":
+                name = None
+                if shown:
+                    key = (row["dimension"], row["part"], row["members"])
+                    if key not in part_names:
+                        part_names[key] = results.part_label(*key)
+                    name = part_names[key]
+                record[column] = name
+            elif kind == "members":
                 members = row.get("members") or ()
                 options = results.option_labels.get(row["dimension"], {})
                 record[column] = (tuple(options.get(m, m) for m in members)
                                   if shown else ())
-            elif column in ("status", "action_status", *_KEYS[level], "dimension"):
-                record[column] = _plain(row.get(column))
-            elif column in action_cols:
-                record[column] = _plain(row.get(column)) if action_shown else None
-            elif column == "labels":
+            else:  # labels
                 record[column] = tuple(row.get("labels") or ()) if shown else ()
-            else:
-                record[column] = _plain(row.get(column)) if shown else None
         records.append(record)
     return records
 
@@ -430,20 +450,29 @@ _DECIMAL = {"mean", "median", "consensus", "consensus_leik", "leadership_mean",
             "rest_mean", "leadership_gap", "diff_mean"}
 
 
-def _xlsx_cell(value: Any, column: str) -> Any:
+def _xlsx_cell(value: Any, column: str, names: dict[str, str]) -> Any:
+    """Return a cell's value; ``names`` holds the words from :func:`_xlsx_names`."""
     if value is None:
         return None
     if isinstance(value, bool):
-        return _("ja") if value else _("nee")
+        return names["yes"] if value else names["no"]
     if column == "labels":
-        return neutralise(", ".join(str(LABEL_TITLES.get(v, v)) for v in value))
+        return neutralise(", ".join(str(names.get(f"label:{v}", v)) for v in value))
     if column == "consensus_label":
-        return str(CONSENSUS_TITLES.get(value, value))
+        return str(names.get(f"consensus:{value}", value))
     if isinstance(value, tuple):
         return neutralise(", ".join(str(v) for v in value))
     if isinstance(value, str):
         return neutralise(value)
     return value
+
+
+def _xlsx_names() -> dict[str, str]:
+    """Translate the workbook's repeated words once, not once per cell."""
+    return {"yes": _("ja"), "no": _("nee"), "shown": _("getoond"),
+            "withheld": _("niet getoond"),
+            **{f"label:{k}": str(v) for k, v in LABEL_TITLES.items()},
+            **{f"consensus:{k}": str(v) for k, v in CONSENSUS_TITLES.items()}}
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -460,16 +489,38 @@ def _sheet_title(title: str, used: set[str]) -> str:
 def tables_xlsx(results: Results, titles: dict[str, dict[str, str]] | None = None,
                 *, breakdown_levels: Sequence[str] = ("statement", "expectation",
                                                       "rubriek")) -> bytes:
-    """Return a workbook with an explanation, the team's tables and the breakdowns."""
+    """Return a workbook with an explanation, the team's tables and the breakdowns.
+
+    Written in openpyxl's write-only mode: each row goes to the file as it is
+    added, instead of a cell object per value kept for a second pass at saving
+    (tens of thousands of cells for a big survey).
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     survey = results.survey
-    workbook = Workbook()
+    names = _xlsx_names()
+    workbook = Workbook(write_only=True)
     used: set[str] = set()
-    about = workbook.active
-    about.title = _sheet_title(_("Toelichting"), used)
+    bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
+
+    def styled(sheet, value: Any, *, font=None, alignment=None,
+               number_format: str | None = None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        if font is not None:
+            cell.font = font
+        if alignment is not None:
+            cell.alignment = alignment
+        if number_format is not None:
+            cell.number_format = number_format
+        return cell
+
+    about = workbook.create_sheet(_sheet_title(_("Toelichting"), used))
+    about.column_dimensions["A"].width = 32
+    about.column_dimensions["B"].width = 90
     lines = [
         (_("Bevraging"), survey.title),
         (_("School"), survey.school.name),
@@ -484,11 +535,8 @@ def tables_xlsx(results: Results, titles: dict[str, dict[str, str]] | None = Non
                                   for k, v in results.thresholds.to_dict().items())),
     ]
     for label, value in lines:
-        about.append([neutralise(str(label)), _xlsx_cell(value, "")])
-    about.column_dimensions["A"].width = 32
-    about.column_dimensions["B"].width = 90
-    for cell in about["A"]:
-        cell.font = Font(bold=True)
+        about.append([styled(about, neutralise(str(label)), font=bold),
+                      _xlsx_cell(value, "", names)])
 
     def add_sheet(name: str, level: str, dimension: str | None) -> None:
         table = (results.summary(level) if dimension is None
@@ -500,32 +548,26 @@ def tables_xlsx(results: Results, titles: dict[str, dict[str, str]] | None = Non
         records = table_records(results, table, level, by_part=by_part,
                                 titles=level_titles)
         sheet = workbook.create_sheet(_sheet_title(name, used))
-        sheet.append([neutralise(str(COLUMN_TITLES.get(c, c))) for c in columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        formats = []
+        for index, column in enumerate(columns, start=1):
+            width = 60 if column in ("text", "title") else 14
+            sheet.column_dimensions[get_column_letter(index)].width = width
+            formats.append("0%" if column in _PERCENT else "0.00" if column in _DECIMAL
+                           else None)
+        sheet.freeze_panes = "A2"
+        sheet.append([styled(sheet, neutralise(str(COLUMN_TITLES.get(c, c))),
+                             font=bold, alignment=wrapped) for c in columns])
         for record in records:
             if by_part and record.get("dimension") is not None:
                 record["dimension"] = results.dimension_labels.get(
                     record["dimension"], record["dimension"])
-            if record.get("status") is not None:
-                record["status"] = (_("getoond") if record["status"] == SHOWN
-                                    else _("niet getoond"))
-            if record.get("action_status") is not None:
-                record["action_status"] = (_("getoond")
-                                           if record["action_status"] == SHOWN
-                                           else _("niet getoond"))
-            sheet.append([_xlsx_cell(record[c], c) for c in columns])
-        for index, column in enumerate(columns, start=1):
-            letter = get_column_letter(index)
-            width = 60 if column in ("text", "title") else 14
-            sheet.column_dimensions[letter].width = width
-            fmt = ("0%" if column in _PERCENT else "0.00" if column in _DECIMAL
-                   else None)
-            if fmt:
-                for cell in sheet[letter][1:]:
-                    cell.number_format = fmt
-        sheet.freeze_panes = "A2"
+            for key in ("status", "action_status"):
+                if record.get(key) is not None:
+                    record[key] = names["shown" if record[key] == SHOWN else "withheld"]
+            sheet.append([
+                _xlsx_cell(record[c], c, names) if fmt is None
+                else styled(sheet, _xlsx_cell(record[c], c, names), number_format=fmt)
+                for c, fmt in zip(columns, formats, strict=True)])
 
     for level in LEVELS:
         add_sheet(str(LEVEL_TITLES[level]), level, None)
@@ -591,32 +633,92 @@ def anonymous_answers_csv(results: Results) -> str:
 
     No response id or anything else that links rows of one person; the subgroup
     columns hold option labels. Call only when :func:`anonymous_answers_problem`
-    returns None.
+    returns None. The whole text of :func:`anonymous_answers_chunks`.
+    """
+    return "".join(anonymous_answers_chunks(results))
+
+
+#: Rows per piece of the streamed anonymous answers.
+ANSWER_CHUNK_ROWS = 20_000
+
+
+def anonymous_answers_chunks(results: Results) -> Iterator[str]:
+    """Return the anonymous answers CSV as an iterator of text pieces, to stream.
+
+    Everything that needs the request (translations) or the data is done before
+    this returns, so the pieces can be sent after the view has returned.
+
+    A row has three parts that repeat: the statement's cells, the answer's
+    cells (a handful of combinations) and the respondent's subgroup cells. Each
+    distinct part is written once by the same CSV writer as every other export
+    (neutralised, quoted alike), and a row is their concatenation, so 300,000
+    rows take no per-cell work. The order is a uniformly random permutation
+    drawn from the operating system's secure random source.
     """
     data = results.data
     dimensions = list(data.dimensions)
-    frame = data.answers.merge(
-        data.statements[["statement_id", "position", "expectation", "area",
-                         "rubriek", "text"]], on="statement_id"
-    ).merge(data.responses, on="response_id")
-    for dimension in dimensions:
-        labels = results.option_labels.get(dimension, {})
-        frame[dimension] = [
-            _("niet ingevuld") if pd.isna(v) else labels.get(v, v)
-            for v in frame[dimension].astype(object)]
+    answers, statements, responses = data.answers, data.statements, data.responses
+    # As an inner join: answers of unknown statements or responses are left out.
+    statement_of = pd.Index(statements["statement_id"]).get_indexer(
+        answers["statement_id"])
+    response_of = pd.Index(responses["response_id"]).get_indexer(
+        answers["response_id"])
+    keep = (statement_of >= 0) & (response_of >= 0)
+
+    statement_cells = np.array([
+        _csv_row_tail([int(position) + 1, expectation, area, rubriek, text])[1:]
+        for position, expectation, area, rubriek, text in zip(
+            statements["position"], statements["expectation"], statements["area"],
+            statements["rubriek"], statements["text"], strict=True)
+    ], dtype=object)
+
+    agreement, agreement_values = pd.factorize(answers["agreement"])
+    action, action_values = pd.factorize(answers["action"])
+    no_view = answers["no_view"].to_numpy(dtype=bool).astype(np.int64)
+    # Code -1 (missing) becomes 0, so every combination has a slot in the table.
+    agreement_options = [None, *(_plain(v) for v in agreement_values)]
+    action_options = [None, *(_plain(v) for v in action_values)]
+    answer_cells = np.array([
+        _csv_row_tail([a, flag, x])
+        for a in agreement_options for flag in (False, True) for x in action_options
+    ], dtype=object)
+    answer_code = ((agreement + 1) * 2 + no_view) * len(action_options) + action + 1
+
+    missing = _("niet ingevuld")
+    labels = [results.option_labels.get(d, {}) for d in dimensions]
+    options = zip(*(responses[d].astype(object) for d in dimensions), strict=True)
+    subgroup_cells = np.array([
+        _csv_row_tail([missing if pd.isna(v) else names.get(v, v)
+                       for v, names in zip(values, labels, strict=True)]) + "\r\n"
+        for values in options
+    ] if dimensions else ["\r\n"] * len(responses), dtype=object)
+
+    rows = np.flatnonzero(keep)
+    keys = np.frombuffer(secrets.token_bytes(8 * len(rows)), dtype=np.uint64)
+    rows = rows[np.argsort(keys, kind="stable")]
+    statement_of, answer_code, response_of = (
+        statement_of[rows], answer_code[rows], response_of[rows])
     headers = ["nr", "expectation", "area", "rubriek", "statement", "agreement",
                "no_view", "action", *dimensions]
-    rows = [
-        [int(position) + 1, expectation, area, rubriek, text, _plain(agreement),
-         bool(no_view), _plain(action), *subgroup]
-        for position, expectation, area, rubriek, text, agreement, no_view, action,
-        *subgroup in zip(
-            frame["position"], frame["expectation"], frame["area"], frame["rubriek"],
-            frame["text"], frame["agreement"], frame["no_view"], frame["action"],
-            *(frame[d] for d in dimensions), strict=True)
-    ]
-    secrets.SystemRandom().shuffle(rows)
-    return write_csv(headers, rows)
+    header = write_csv(headers, [])
+
+    def pieces() -> Iterator[str]:
+        yield header
+        for start in range(0, len(rows), ANSWER_CHUNK_ROWS):
+            part = slice(start, start + ANSWER_CHUNK_ROWS)
+            yield "".join(statement_cells[statement_of[part]]
+                          + answer_cells[answer_code[part]]
+                          + subgroup_cells[response_of[part]])
+
+    return pieces()
+
+
+def _csv_row_tail(values: Sequence[Any]) -> str:
+    """Return cells as they continue a row of :func:`write_csv`: ``",a,b"``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["", *(_csv_cell(value) for value in values)])
+    return buffer.getvalue()[: -len("\r\n")]
 
 
 def titles_by_level(survey: Survey) -> dict[str, dict[str, str]]:

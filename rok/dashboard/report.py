@@ -23,6 +23,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from rok.dashboard import analysis, charts, presenting
+from rok.dashboard.data import collector_paused
 from rok.dashboard.disclosure import SHOWN
 from rok.dashboard.exports import Results, reason_text, titles_by_level
 
@@ -239,5 +240,6 @@ def render_report_pdf(results: Results, extras: Mapping[str, Any] | None = None,
 
     html = render_report_html(results, extras, today=today)
     css = Path(current_app.static_folder) / "css" / "report.css"
-    return HTML(string=html, base_url=current_app.static_folder).write_pdf(
-        stylesheets=[CSS(filename=str(css))])
+    with collector_paused():  # a big report's layout is hundreds of thousands of boxes
+        return HTML(string=html, base_url=current_app.static_folder).write_pdf(
+            stylesheets=[CSS(filename=str(css))])

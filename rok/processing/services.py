@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from rok.accounts.access import Permission
 from rok.accounts.models import Membership, Role, User
-from rok.dashboard.exports import results_problem, unit_titles
+from rok.dashboard.exports import Results, results_problem, unit_titles
 from rok.extensions import db
 from rok.processing.models import (
     Action,
@@ -446,12 +446,14 @@ def previous_round(survey: Survey) -> Survey | None:
     return previous
 
 
-def look_back(survey: Survey) -> tuple[Survey | None, list[LookBack]]:
+def look_back(survey: Survey, current: Results | None = None
+              ) -> tuple[Survey | None, list[LookBack]]:
     """Return the previous round's goals with the change in their linked items.
 
     Changes come from ``compare_rounds`` on the visible tables of both rounds, with
     the larger of the two rounds' group-size thresholds, and only when both
-    rounds have results (are closed).
+    rounds have results (are closed). ``current`` is the survey's results when
+    the caller has loaded them already (they are not loaded twice).
     """
     from rok.dashboard.analysis import compare_rounds
     from rok.dashboard.disclosure import SHOWN, Privacy
@@ -466,7 +468,9 @@ def look_back(survey: Survey) -> tuple[Survey | None, list[LookBack]]:
     comparable = results_problem(survey) is None and results_problem(previous) is None
     changes: dict[str, dict] = {}
     if comparable:
-        current, before = load_results(survey), load_results(previous)
+        if current is None or current.survey is not survey:
+            current = load_results(survey)
+        before = load_results(previous)
         min_group = max(current.privacy.min_group, before.privacy.min_group)
         privacy = Privacy(min_group=min_group, min_comments=max(
             min_group, current.privacy.min_comments, before.privacy.min_comments))

@@ -34,6 +34,8 @@ an advisor edits only their own advisor notes, the school only its own notes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import (
     Blueprint,
     Response,
@@ -128,7 +130,8 @@ def _unit_choices(survey: Survey, levels=tuple(UnitLevel)) -> list[SelectChoice]
     return choices
 
 
-def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
+def _download(body: str | bytes | Iterable[str], mimetype: str,
+              filename: str) -> Response:
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store",
@@ -543,8 +546,11 @@ def delete_action(school, survey_id: int, action_id: int):
 # --- exports and the report ---------------------------------------------------------
 
 
-def report_extras(survey: Survey) -> dict:
-    """Return the school's own material for the PDF report (shown to all viewers)."""
+def report_extras(survey: Survey, results: exports.Results | None = None) -> dict:
+    """Return the school's own material for the PDF report (shown to all viewers).
+
+    ``results`` are the survey's, when loaded already (for the look back).
+    """
     notes = services.notes_of(survey)
     rubriek_notes: dict[str, list[AreaNote]] = {}
     area_notes: dict[str, list[AreaNote]] = {}
@@ -556,7 +562,7 @@ def report_extras(survey: Survey) -> dict:
             area_notes.setdefault(note.unit_code, []).append(note)
         elif note.unit_code in area_of:
             area_notes.setdefault(area_of[note.unit_code], []).append(note)
-    previous, look_back = services.look_back(survey)
+    previous, look_back = services.look_back(survey, results)
     return {
         "labels": labels,
         "previous": previous,
@@ -616,7 +622,8 @@ def export_answers(school, survey_id: int):
         flash(problem, "error")
         return _render("index.html", school, survey, status=409,
                        **_hub_context(survey))
-    return _download(exports.anonymous_answers_csv(results), "text/csv",
+    # Streamed: a big survey has hundreds of thousands of rows.
+    return _download(exports.anonymous_answers_chunks(results), "text/csv",
                      exports.safe_filename(survey.title, "-antwoorden.csv"))
 
 
@@ -629,6 +636,6 @@ def report(school, survey_id: int):
     results, refused = _results_or_409(school, survey)
     if refused is not None:
         return refused
-    pdf = render_report_pdf(results, report_extras(survey))
+    pdf = render_report_pdf(results, report_extras(survey, results))
     return _download(pdf, "application/pdf",
                      exports.safe_filename(survey.title, "-rapport.pdf"))

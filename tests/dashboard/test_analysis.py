@@ -599,6 +599,50 @@ def test_breakdown_table_pools_a_joined_partition_per_expectation():
     assert list(pooled["statement_ids"]) == [(1, 2), (1, 2)]
 
 
+def test_tables_of_one_round_do_not_depend_on_what_was_computed_before():
+    """The tables of one ``SurveyData`` share intermediate results; they must be
+    the same as when each is computed on its own, whatever came first."""
+    statements = make_statements(["D1", "D2", "E1", "E1"])
+    groups = {
+        "functie": ["lead"] * 5 + ["a"] * 7 + ["b"] * 6 + ["c"] * 2,
+        "ervaring": ["kort", "lang"] * 9 + [None, None],
+    }
+    answers = {
+        1: spread((2, 3, 8, 7)),
+        2: [NV] * 4 + spread((6, 6, 2, 2)),
+        3: spread((9, 1, 1, 9)),
+        4: [SKIP] * 3 + spread((1, 4, 8, 4)),
+    }
+    actions = {sid: ([1, 2, 3, 4] * 5)[: 20 - sid] + [SKIP] * sid for sid in answers}
+
+    def build() -> SurveyData:
+        return make_survey(answers, actions=actions, groups=groups,
+                           statements=statements, role=("functie", "lead"))
+
+    strict = Privacy(min_group=6, min_comments=6)
+    stricter = Thresholds(gap=0.3, subgroup_gap=0.1, united_cns=0.6)
+    calls = [("summary", level, None, Privacy(), Thresholds()) for level in LEVELS]
+    calls += [("breakdown", level, dimension, privacy, thresholds)
+              for privacy, thresholds in ((Privacy(), Thresholds()),
+                                          (Privacy(), stricter), (strict, stricter))
+              for dimension in groups for level in LEVELS]
+    calls += [("summary", level, None, strict, stricter) for level in LEVELS]
+
+    def table(data, kind, level, dimension, privacy, thresholds):
+        if kind == "summary":
+            return summary_table(data, level=level, privacy=privacy,
+                                 thresholds=thresholds)
+        return breakdown_table(data, dimension, level=level, privacy=privacy,
+                               thresholds=thresholds)
+
+    shared = build()
+    tables = [table(shared, *call) for call in calls]
+    for call, shared_table in zip(calls, tables, strict=True):
+        pd.testing.assert_frame_equal(table(build(), *call), shared_table)
+    tables[0]["n_valid"] = 0  # a caller that changes its table changes no other
+    pd.testing.assert_frame_equal(summary_table(shared), table(build(), *calls[0]))
+
+
 def test_distribution_long_gives_one_row_per_point_with_shares():
     table = summary_table(make_survey({1: [1, 4, 4, 4, 4]}))
     long = distribution_long(table, SCALE)

@@ -290,6 +290,28 @@ def test_anonymous_answers_have_no_links_and_random_order(client, director, logi
         assert response_id not in body
 
 
+def test_anonymous_answers_are_every_answer_with_its_subgroup(client, director, login,
+                                                              school, create_survey):
+    survey = create_survey(school, statements=4, status=SurveyStatus.CLOSED)
+    fill_survey(survey, {"kleuter": 12, "lager": 9, None: 8}, no_view_rate=0.1)
+    login(director)
+    response = client.get(base_url(survey) + "/export/antwoorden.csv")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    rows = assert_csv_safe(response.data)
+    statements = {s.id: s for s in survey.statements}
+    labels = {o.key: o.label for o in survey.dimensions[0].options}
+    expected = [
+        [str(s.position + 1), s.expectation_code, s.area_code, s.rubriek_code, s.text,
+         "" if a.agreement is None else str(a.agreement),
+         "true" if a.no_view else "false", "" if a.action is None else str(a.action),
+         labels[r.subgroups["functie"]] if r.subgroups else "niet ingevuld"]
+        for r in _responses(survey) for a in r.answers
+        for s in [statements[a.statement_id]]]
+    assert sorted(rows[1:]) == sorted(expected)
+    assert {row[6] for row in expected} == {"true", "false"}
+    assert "niet ingevuld" in {row[-1] for row in expected}
+
+
 def test_anonymous_answers_only_for_the_school(client, advisor, login, closed_survey):
     login(advisor)
     assert client.get(base_url(closed_survey)
