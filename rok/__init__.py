@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from rok.config import CONFIGS, DEFAULT_SECRET_KEY, default_database_url
@@ -24,6 +25,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = default_database_url(app.instance_path)
     _refuse_default_secret(app)
+    if app.config.get("PROXY_HOPS"):
+        # The client's address and scheme as the trusted proxies saw them.
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.url_map.converters["int"] = DatabaseIdConverter
 
     import rok.models  # noqa: F401  (every table known to metadata)

@@ -17,6 +17,15 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 def _database_url(default: str) -> str:
     url = os.environ.get("DATABASE_URL", default)
     # Accept the common "postgres://" and plain "postgresql://" forms; use psycopg 3.
@@ -45,9 +54,17 @@ class Config:
     BABEL_DEFAULT_LOCALE = "nl"
     LANGUAGES = ("nl", "en")
 
+    #: Reverse proxies in front of the app that set X-Forwarded-For/-Proto (nginx,
+    #: Caddy: 1). Only then is the client's own address known to the rate limits;
+    #: 0 ignores those headers, which anyone could forge.
+    PROXY_HOPS = _env_int("ROK_PROXY_HOPS", 0)
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = os.environ.get("ROK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    #: When Redis is unreachable, log-in limits are counted in memory meanwhile.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get(
+        "ROK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     #: Per respondent (keyed on a hash of their link) and answering page.
     ANSWER_RATE_LIMIT = os.environ.get("ROK_ANSWER_RATE_LIMIT", "120 per minute")
     #: Per client address over all answering pages: a backstop against floods that a

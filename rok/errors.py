@@ -37,15 +37,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error):
         return render_error(
-            400, _("Het formulier is verlopen. Laad de pagina opnieuw en probeer nog eens.")
+            400,
+            _("Het formulier is verlopen. Laad de pagina opnieuw en probeer nog eens."),
         )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        code = error.code or 500
-        if code >= 500:
-            return render_error(code)
-        return render_error(code)
+        body, code = render_error(error.code or 500)
+        # A 429 or 503 says when to try again.
+        retry = [(name, value) for name, value in error.get_headers()
+                 if name == "Retry-After"]
+        return body, code, retry
 
     @app.errorhandler(OperationalError)
     def _database_busy(error):

@@ -74,3 +74,21 @@ def test_page_is_responsive_and_accessible_basics(client):
     assert '<html lang="nl">' in html
     assert 'class="skip-link"' in html
     assert '<label for="email">' in html
+
+
+@pytest.mark.parametrize("value,expected", [("", 0), ("1", 1), (" 2 ", 2)])
+def test_whole_number_settings_read_from_the_environment(monkeypatch, value, expected):
+    from rok.config import _env_int
+
+    monkeypatch.setenv("ROK_TEST_SETTING", value)
+    assert _env_int("ROK_TEST_SETTING", 0) == expected
+
+
+@pytest.mark.parametrize("value", ["een", "-1", "1.5"])
+def test_a_setting_that_is_no_whole_number_stops_the_start_with_its_name(monkeypatch,
+                                                                         value):
+    from rok.config import _env_int
+
+    monkeypatch.setenv("ROK_PROXY_HOPS", value)
+    with pytest.raises(RuntimeError, match="ROK_PROXY_HOPS must be a whole number"):
+        _env_int("ROK_PROXY_HOPS", 0)

@@ -40,8 +40,11 @@ committed the moment it is given) and redirect.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import math
+import time
 from dataclasses import dataclass
 
 from flask import (
@@ -57,8 +60,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeSerializer
+from limits import parse_many
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
 from rok.database import read_phase, write_phase
 from rok.extensions import db, limiter
@@ -85,12 +91,15 @@ def _install_log_redaction(state) -> None:
 
 # --- rate limits ----------------------------------------------------------------------
 # A staff meeting answers from behind ONE school address, so the tight limit counts
-# per respondent (their link), and the per-address ceiling is only a backstop against
-# floods: 150 colleagues x 60 statements x ~3 requests a card (two saves, one page)
-# is about 30,000 requests in an hour.
-
-# The limits themselves are settings: ANSWER_RATE_LIMIT and ANSWER_IP_RATE_LIMIT
-# (rok/config.py).
+# per respondent (their link) and per answering page, and the per-address ceiling is
+# only a backstop against floods: 150 colleagues x 60 statements x ~3 requests a card
+# (two saves, one page) is about 30,000 requests in an hour. The limits themselves
+# are settings: ANSWER_RATE_LIMIT and ANSWER_IP_RATE_LIMIT (rok/config.py).
+#
+# These pages are the hot path of a staff meeting. Flask-Limiter's generic work per
+# request cost a fifth of an answer's save (bench/RESULTS.md), so they leave it out
+# and count with the `limits` library Flask-Limiter is built on, in the same storage
+# (memory, or Redis shared by several app servers) and with the same strategy.
 
 
 def _respondent_secret() -> str | None:
@@ -111,24 +120,53 @@ def _respondent_secret() -> str | None:
     return secret
 
 
-def _respondent_key() -> str:
+def _respondent_key(secret: str) -> str:
     # A keyed hash, so the limiter's storage (Redis) never holds a link secret nor
     # anything that matches the hashes stored in the database.
-    secret = (_respondent_secret() or "").encode()
     key = f"rok-rate-limit:{current_app.secret_key}".encode()
-    return "respondent:" + hmac.new(key, secret, hashlib.sha256).hexdigest()
+    return "respondent:" + hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
 
 
-def _no_respondent() -> bool:
-    # Team-link visitors before "start" share the school's address and have no
-    # secret yet: only the per-address ceiling counts them.
-    return _respondent_secret() is None
+@functools.lru_cache(maxsize=16)
+def _limits(setting: str) -> tuple:
+    return tuple(parse_many(setting))
 
 
-limiter.limit(lambda: current_app.config["ANSWER_RATE_LIMIT"],
-              key_func=_respondent_key, exempt_when=_no_respondent)(bp)
-limiter.shared_limit(lambda: current_app.config["ANSWER_IP_RATE_LIMIT"],
-                     scope="answer-ip")(bp)
+@limiter.request_filter
+def _counted_by_the_answering_pages() -> bool:
+    return request.blueprint == bp.name
+
+
+@bp.before_request
+def _limit_answering() -> None:
+    """Count the request; beyond a limit, refuse it with 429 and Retry-After.
+
+    Team-link visitors before "start" have no secret yet and share the school's
+    address: only the per-address ceiling counts them. When the limiter's storage
+    cannot be reached, answering goes on (and the log says so).
+    """
+    if not limiter.enabled:
+        return
+    config = current_app.config
+    checks = [(item, "answer-ip", get_remote_address())
+              for item in _limits(config["ANSWER_IP_RATE_LIMIT"])]
+    secret = _respondent_secret()
+    if secret is not None:
+        key = _respondent_key(secret)
+        checks += [(item, "answer", request.endpoint, key)
+                   for item in _limits(config["ANSWER_RATE_LIMIT"])]
+    strategy = limiter.limiter
+    try:
+        for item, *identifiers in checks:
+            if not strategy.hit(item, *identifiers):
+                reset_at, _remaining = strategy.get_window_stats(item, *identifiers)
+                wait = max(1, math.ceil(reset_at - time.time()))
+                raise TooManyRequests(retry_after=wait)
+    except TooManyRequests:
+        raise
+    except Exception as error:  # noqa: BLE001 - a rate limit never stops answering
+        current_app.logger.warning("rate-limit storage unavailable: %s",
+                                   type(error).__name__)
 
 
 # --- cookies --------------------------------------------------------------------------

@@ -214,3 +214,77 @@ def test_two_app_servers_share_one_respondents_limit_in_redis(
     assert codes == [200] * 6 + [429] * 2
     db.session.rollback()
     assert db.session.query(Answer).count() == 6
+
+
+def test_answering_goes_on_when_the_limit_storage_is_down(app, school, create_survey,
+                                                          caplog):
+    """Redis unreachable: respondents keep answering (a limit never costs an
+    answer), and the log says why nothing is counted."""
+    from tests.live import free_port
+
+    app.config.update(RATELIMIT_ENABLED=True,
+                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    limiter.init_app(app)
+    try:
+        survey = create_survey(school, statements=3)
+        client = _personal(app, survey)
+        with caplog.at_level("WARNING"):
+            response = _save(client, survey, survey.statements[0].id, 3)
+        assert response.status_code == 200
+        assert response.get_json()["saved"] is True
+        assert "rate-limit storage unavailable" in caplog.text
+        db.session.expire_all()
+        assert [a.agreement for a in db.session.query(Answer).all()] == [3]
+    finally:
+        app.config.update(RATELIMIT_ENABLED=False, RATELIMIT_STORAGE_URI="memory://")
+        limiter.init_app(app)
+
+
+def test_log_in_limit_falls_back_to_memory_when_the_storage_is_down(app,
+                                                                    create_user):
+    from tests.live import free_port
+
+    app.config.update(RATELIMIT_ENABLED=True,
+                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    limiter.init_app(app)
+    try:
+        create_user("inlog@linde.example")
+        client = app.test_client()
+        codes = [client.post("/aanmelden", data={"email": "inlog@linde.example",
+                                                 "password": "fout"}).status_code
+                 for _ in range(11)]
+        # Wrong passwords are refused as always, and the eleventh attempt within a
+        # minute is stopped: the limit still counts, no error page.
+        assert codes == [400] * 10 + [429], codes
+    finally:
+        app.config.update(RATELIMIT_ENABLED=False, RATELIMIT_STORAGE_URI="memory://")
+        limiter.init_app(app)
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_log_in_limit_counts_the_client_behind_the_proxy(database_url, tmp_path,
+                                                         hops):
+    """Behind nginx (ROK_PROXY_HOPS=1) each client has its own log-in limit; without
+    it a forged X-Forwarded-For changes nothing (everyone counts as the proxy)."""
+    from rok import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PROXY_HOPS": hops,
+                      "RATELIMIT_ENABLED": True, "BASE_URL": "http://localhost"})
+    app.instance_path = str(tmp_path)
+    limiter.reset()
+    client = app.test_client()
+
+    def attempt(address: str) -> int:
+        return client.post("/aanmelden", headers={"X-Forwarded-For": address},
+                           data={"email": "niemand@linde.example",
+                                 "password": "fout"}).status_code
+
+    try:
+        assert [attempt("203.0.113.7") for _ in range(10)] == [400] * 10
+        assert attempt("203.0.113.7") == 429
+        # Another colleague behind the same proxy:
+        assert attempt("198.51.100.9") == (400 if hops else 429)
+    finally:
+        limiter.reset()
+        with app.app_context():
+            db.engine.dispose()
