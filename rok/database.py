@@ -1,8 +1,12 @@
 """Engine tuning: SQLite gets WAL, a busy timeout and enforced foreign keys."""
 
+import sqlite3
+import time
+
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from rok.extensions import db
 
@@ -30,7 +34,38 @@ def _tune_sqlite(engine: Engine, timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - trivial
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing() else "BEGIN")
+        connection = conn.connection.driver_connection
+        if _writing():
+            _begin_immediate(connection, timeout_ms)
+        else:
+            connection.execute("BEGIN")  # takes no lock: it cannot be busy
+
+
+def _begin_immediate(connection: sqlite3.Connection, timeout_ms: int) -> None:
+    """Take SQLite's write lock, trying again every few tenths of a millisecond.
+
+    Another writer holds the lock for about a tenth of a millisecond per answer,
+    but SQLite's own busy handler sleeps 1 ms, then 2, 5, 10 ms…: in a staff
+    meeting's burst one write in sixteen slept a millisecond it did not need. This
+    loop waits at most the same busy timeout, then fails like SQLite would (an
+    OperationalError, which the app answers with 503 "try again").
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    delay = 0.0002
+    connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                busy = error.sqlite_errorcode == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() + delay > deadline:
+                    raise OperationalError("BEGIN IMMEDIATE", (), error) from error
+            time.sleep(delay)
+            delay = min(delay * 2, 0.005)
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
 
 def _writing() -> bool:

@@ -85,6 +85,10 @@ def test_locked_sqlite_answers_503_and_the_retry_stores_one_row(
     assert response.get_json() == {"saved": True, "statement": statement_id}
     assert _answers() == [(statement_id, 3, 2)]
     with impatient.app_context():
+        # The connection that waited for the lock keeps its busy timeout.
+        assert db.engine.pool.checkedin() == 1
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 200
         db.engine.dispose()
 
 
