@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import time
@@ -155,7 +154,12 @@ async def save_answer(browser, outcome, survey_id, csrf, statement_id, rng) -> N
 
 
 def saving_rok(
-    base: str, prepared: Prepared, concurrency: int, duration: float, first: int = 0
+    base: str,
+    prepared: Prepared,
+    concurrency: int,
+    duration: float,
+    first: int = 0,
+    processes: int = 1,
 ) -> Outcome:
     """Each of ``concurrency`` respondents (fresh links from ``first`` on) saves
     answers back to back for ``duration`` seconds, after a short warm-up."""
@@ -174,17 +178,19 @@ def saving_rok(
             )
             position += 1
 
-        await _measured(save, outcome, duration, ready)
+        await _measured(save, outcome, duration, start_at)
         await browser.close()
 
     jobs = list(enumerate(prepared.tokens[first : first + concurrency]))
-    ready = asyncio.Barrier(len(jobs))
-    outcome = run(person, jobs)
+    start_at = _start_at(concurrency)
+    outcome = run(person, jobs, processes=processes)
     outcome.elapsed = duration
     return outcome
 
 
-def saving_baseline(base: str, concurrency: int, duration: float) -> Outcome:
+def saving_baseline(
+    base: str, concurrency: int, duration: float, processes: int = 1
+) -> Outcome:
     async def person(job, outcome):
         browser = Browser(base)
         rng = random.Random(job)
@@ -193,31 +199,31 @@ def saving_baseline(base: str, concurrency: int, duration: float) -> Outcome:
             body = {"statement": rng.randint(1, 60), "agreement": rng.randint(1, 4)}
             await timed(browser, outcome, "POST", "/save", json=body)
 
-        await _measured(save, outcome, duration, ready)
+        await _measured(save, outcome, duration, start_at)
         await browser.close()
 
-    ready = asyncio.Barrier(concurrency)
-    outcome = run(person, list(range(concurrency)))
+    start_at = _start_at(concurrency)
+    outcome = run(person, list(range(concurrency)), processes=processes)
     outcome.elapsed = duration
     return outcome
 
 
-async def _measured(step, outcome: Outcome, duration: float, ready) -> None:
-    """Repeat ``step`` during a warm-up (not counted), then for ``duration`` seconds.
-
-    ``ready`` (an :class:`asyncio.Barrier` for every person of this loop) lets all
-    of them start at the same moment, once every session is open.
-    """
-    await ready.wait()
-    loop = asyncio.get_running_loop()
-    start_at = loop.time() + WARM_UP_SECONDS
-    while loop.time() < start_at:
+async def _measured(step, outcome: Outcome, duration: float, start_at: float) -> None:
+    """Repeat ``step`` until ``start_at`` (a warm-up, not counted), then for
+    ``duration`` seconds: every person, in every client process, measures the same
+    interval of wall-clock time."""
+    while time.time() < start_at:
         await step()
     outcome.latencies.clear()
     outcome.errors, outcome.error_samples = 0, []
     end = start_at + duration
-    while loop.time() < end:
+    while time.time() < end:
         await step()
+
+
+def _start_at(concurrency: int) -> float:
+    """When measuring starts: after every session is open and warm."""
+    return time.time() + WARM_UP_SECONDS + 0.02 * concurrency
 
 
 # --- 2. staff-meeting burst -----------------------------------------------------
