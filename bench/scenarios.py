@@ -252,7 +252,7 @@ def burst(base: str, prepared: Prepared) -> Outcome:
         await browser.close()
 
     began = time.perf_counter()
-    outcome = run(person, list(enumerate(prepared.tokens)))
+    outcome = run(person, list(enumerate(prepared.tokens)), processes=2)
     outcome.elapsed = time.perf_counter() - began
     return outcome
 
@@ -280,12 +280,19 @@ def count_stored(database_url: str, survey_id: int) -> tuple[int, int]:
     return responses, answers
 
 
-def rok_server(database_url: str, secret: str, workers: int = 2):
-    # One simulated respondent saves far faster than a person can tap, so the
-    # per-respondent answering limit is lifted here; the per-address ceiling stays.
+def rok_server(
+    database_url: str, secret: str, workers: int = 2, *, lift_limits: bool = False
+):
+    """Start rOK under gunicorn with its own settings for the answering limits.
+
+    ``lift_limits`` is for the saving measurement only: one simulated person there
+    saves hundreds of times a second, far beyond any person's tapping.
+    """
     env = {"DATABASE_URL": database_url, "SECRET_KEY": secret, "ROK_ENV": "development",
-           "ROK_SECURE_COOKIES": "0", "RATELIMIT_STORAGE_URI": "memory://",
-           "ROK_ANSWER_RATE_LIMIT": "100000 per minute"}
+           "ROK_SECURE_COOKIES": "0", "RATELIMIT_STORAGE_URI": "memory://"}
+    if lift_limits:
+        env.update(ROK_ANSWER_RATE_LIMIT="1000000 per minute",
+                   ROK_ANSWER_IP_RATE_LIMIT="100000000 per hour")
     return start_gunicorn("wsgi:app", env, workers=workers, probe="/aanmelden")
 
 

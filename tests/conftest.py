@@ -283,6 +283,21 @@ STATEMENT_CODES = [("R2", "RE", "RE"), ("D1", "D", "OL"), ("V3", "V", "OL"),
                    ("BL9", "PB", "BE"), ("K2", "KO", "KO")]
 
 
+def add_participants(survey, count: int, prefix: str = "p") -> list[str]:
+    """Invite ``count`` people (subgroup "lager") with personal links; return their
+    link tokens."""
+    from rok.surveys import links
+    from rok.surveys.models import Participant
+
+    tokens = [links.new_token() for _ in range(count)]
+    db.session.add_all(Participant(survey=survey, email=f"{prefix}{i}@linde.example",
+                                   subgroups={"functie": "lager"},
+                                   token_hash=links.participant_hash(token))
+                       for i, token in enumerate(tokens))
+    db.session.commit()
+    return tokens
+
+
 @pytest.fixture
 def create_survey(app):
     """Build a survey directly in the database (no bank needed).

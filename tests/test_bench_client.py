@@ -14,20 +14,15 @@ import sqlalchemy as sa
 from bench.load import Outcome, run
 from bench.scenarios import open_session, save_answer
 from rok.extensions import db
-from rok.surveys import links
-from rok.surveys.models import Answer, Participant, Response
+from rok.surveys.models import Answer, Response
+from tests.conftest import add_participants
 from tests.live import live_server  # noqa: F401  (the fixture)
 
 
 def test_the_bench_client_saves_what_the_database_then_holds(live_server,  # noqa: F811
                                                              school, create_survey):
     survey = create_survey(school, statements=6)
-    tokens = [links.new_token() for _ in range(3)]
-    db.session.add_all(Participant(survey=survey, email=f"b{i}@linde.example",
-                                   subgroups={"functie": "lager"},
-                                   token_hash=links.participant_hash(token))
-                       for i, token in enumerate(tokens))
-    db.session.commit()
+    tokens = add_participants(survey, 3)
     survey_id = survey.id
     statement_ids = [s.id for s in survey.statements]
 

@@ -9,9 +9,7 @@ from collections.abc import Sequence
 
 import requests
 
-from rok.extensions import db
-from rok.surveys import links
-from rok.surveys.models import Participant
+from tests.conftest import add_participants  # noqa: F401 (used by the fault tests)
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TIMEOUT = 30
@@ -19,17 +17,6 @@ TIMEOUT = 30
 
 class Unavailable(Exception):
     """The server did not answer, or answered 429/5xx: worth trying again."""
-
-
-def add_participants(survey, count: int, prefix: str = "p") -> list[str]:
-    """Invite ``count`` people with personal links; return their link tokens."""
-    tokens = [links.new_token() for _ in range(count)]
-    db.session.add_all(Participant(survey=survey, email=f"{prefix}{i}@linde.example",
-                                   subgroups={"functie": "lager"},
-                                   token_hash=links.participant_hash(token))
-                       for i, token in enumerate(tokens))
-    db.session.commit()
-    return tokens
 
 
 def answer_for(seed: int, number: int) -> tuple[str, str]:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from rok.extensions import db
-from rok.surveys import links
-from rok.surveys.models import Participant
+from tests.conftest import add_participants
 from tests.test_authorization import two_schools  # noqa: F401 (fixture)
 from tests.test_fuzz_forms import _fill
 
@@ -125,11 +123,7 @@ def test_security_headers_on_error_pages_static_files_and_anonymous_pages(
 
 def test_security_headers_on_a_respondents_pages(app, school, create_survey):
     survey = create_survey(school, statements=2)
-    token = links.new_token()
-    db.session.add(Participant(survey=survey, email="kop@linde.example",
-                               subgroups={"functie": "lager"},
-                               token_hash=links.participant_hash(token)))
-    db.session.commit()
+    token, = add_participants(survey, 1)
     client = app.test_client()
     base = f"/b/s/{survey.id}"
     problems = []

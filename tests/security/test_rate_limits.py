@@ -15,6 +15,7 @@ import pytest
 from rok.extensions import db, limiter
 from rok.surveys import links
 from rok.surveys.models import Answer, Participant
+from tests.conftest import add_participants
 
 TOO_MANY = "Te veel pogingen na elkaar"
 
@@ -185,11 +186,7 @@ def test_two_app_servers_share_one_respondents_limit_in_redis(
     from tests.live import LiveServer
 
     survey = create_survey(school, statements=8)
-    token = links.new_token()
-    db.session.add(Participant(survey=survey, email="twee@linde.example",
-                               subgroups={"functie": "lager"},
-                               token_hash=links.participant_hash(token)))
-    db.session.commit()
+    token, = add_participants(survey, 1)
     statement_ids = [s.id for s in survey.statements]
     env = {"RATELIMIT_STORAGE_URI": redis_url, "ROK_ANSWER_RATE_LIMIT": "6 per minute"}
     servers = [LiveServer(database_url, tmp_path / f"{name}.log", workers=1, env=env)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from rok.extensions import db
 from rok.surveys import links
 from rok.surveys.models import Answer, Comment, Participant, Response
+from tests.conftest import add_participants
 from tests.live import LiveServer
 
 
@@ -76,12 +77,7 @@ def respondent(base: str, survey_id: int, token: str, seed: int, barrier,
 @pytest.mark.slow
 def test_150_respondents_at_once_lose_nothing(live_server, school, create_survey):
     survey = create_survey(school, statements=STATEMENTS)
-    tokens = [links.new_token() for _ in range(PEOPLE)]
-    db.session.add_all(Participant(survey=survey, email=f"p{i}@linde.example",
-                                   subgroups={"functie": "lager"},
-                                   token_hash=links.participant_hash(token))
-                       for i, token in enumerate(tokens))
-    db.session.commit()
+    tokens = add_participants(survey, PEOPLE)
     survey_id = survey.id
 
     barrier = threading.Barrier(PEOPLE)
