@@ -63,7 +63,7 @@ class Report:
 
 #: Rounds per concurrency level; rOK and the baseline take turns, and the medians
 #: count (a shared two-core machine varies by some 15 % from one run to the next).
-ROUNDS = 3
+ROUNDS = 5
 
 
 def _speed(throughput: float, outcome: Outcome) -> str:
@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append")
     parser.add_argument(
-        "--duration", type=float, default=4.0, help="seconds per saving measurement"
+        "--duration", type=float, default=3.0, help="seconds per saving measurement"
     )
     parser.add_argument(
         "--no-write",

@@ -13,7 +13,7 @@ from bench.load import Browser, Outcome, csrf_token, run, timed
 from bench.servers import start_gunicorn
 
 #: Seconds every simulated person saves before the measured interval begins.
-WARM_UP_SECONDS = 2.0
+WARM_UP_SECONDS = 1.0
 
 
 @dataclass
