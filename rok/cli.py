@@ -30,7 +30,9 @@ def create_admin(email: str, name: str, password: str) -> None:
     from rok.accounts.passwords import MIN_LENGTH
 
     if len(password) < MIN_LENGTH:
-        raise click.ClickException(f"The password needs at least {MIN_LENGTH} characters.")
+        raise click.ClickException(
+            f"The password needs at least {MIN_LENGTH} characters."
+        )
     user = services.find_user(email)
     if user is None:
         try:
@@ -53,7 +55,9 @@ def demo(force: bool) -> None:
     from rok.surveys.demo_data import TEAM_KEY as DEMO_TEAM_KEY
 
     if current_app.config["ROK_ENV"] == "production" and not force:
-        raise click.ClickException("Refusing to add demo data in production (use --force).")
+        raise click.ClickException(
+            "Refusing to add demo data in production (use --force)."
+        )
     has_schools = db.session.scalar(select(func.count()).select_from(School))
     if has_schools and not force:
         click.echo("The database already holds schools; no demo data added.")
@@ -90,7 +94,9 @@ def backup(target: str | None) -> None:
     url = db.engine.url
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     if url.get_backend_name() == "sqlite":
-        target = target or os.path.join(current_app.instance_path, f"backup-{stamp}.sqlite")
+        target = target or os.path.join(
+            current_app.instance_path, f"backup-{stamp}.sqlite"
+        )
         source = sqlite3.connect(url.database)
         try:
             destination = sqlite3.connect(target)
@@ -100,7 +106,9 @@ def backup(target: str | None) -> None:
         finally:
             source.close()
     else:
-        target = target or os.path.join(current_app.instance_path, f"backup-{stamp}.dump")
+        target = target or os.path.join(
+            current_app.instance_path, f"backup-{stamp}.dump"
+        )
         env = dict(os.environ)
         if url.password:
             env["PGPASSWORD"] = url.password

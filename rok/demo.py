@@ -20,10 +20,16 @@ def create_demo() -> dict:
         "Vrije Basisschool De Regenboog (demo)", "999001",
         [EducationLevel.BAO.value],
     )
-    director = services.create_user("directeur@demo.rok.example", "An Peeters", DEMO_PASSWORD)
+    director = services.create_user(
+        "directeur@demo.rok.example", "An Peeters", DEMO_PASSWORD
+    )
     care = services.create_user("zorg@demo.rok.example", "Bram Janssens", DEMO_PASSWORD)
-    advisor = services.create_user("begeleider@demo.rok.example", "Chris Maes", DEMO_PASSWORD)
-    admin = services.create_user("beheer@demo.rok.example", "Platformbeheer", DEMO_PASSWORD)
+    advisor = services.create_user(
+        "begeleider@demo.rok.example", "Chris Maes", DEMO_PASSWORD
+    )
+    admin = services.create_user(
+        "beheer@demo.rok.example", "Platformbeheer", DEMO_PASSWORD
+    )
     admin.is_platform_admin = True
     from rok.extensions import db
 

@@ -25,4 +25,7 @@ def init_app(app: Flask) -> None:
     def _languages() -> dict:
         from flask_babel import get_locale
 
-        return {"current_language": str(get_locale()), "languages": app.config["LANGUAGES"]}
+        return {
+            "current_language": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+        }

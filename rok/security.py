@@ -19,7 +19,9 @@ def init_app(app: Flask) -> None:
         # Personal answering links carry a secret: never send it onwards.
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if app.config["ROK_ENV"] == "production":
             headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

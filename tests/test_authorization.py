@@ -134,7 +134,8 @@ def _url(app, rule, ctx) -> str:
             values[argument] = ARGUMENTS[argument](ctx)
         else:
             raise AssertionError(
-                f"{rule.endpoint}: add a school-B factory for URL argument {argument!r}")
+                f"{rule.endpoint}: add a school-B factory for URL argument {argument!r}"
+            )
     with app.test_request_context():
         from flask import url_for
 
@@ -144,7 +145,9 @@ def _url(app, rule, ctx) -> str:
 def _row_counts() -> dict:
     with db.engine.connect() as connection:
         return {
-            table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+            table.name: connection.execute(
+                sa.select(sa.func.count()).select_from(table)
+            ).scalar()
             for table in db.metadata.sorted_tables
         }
 
@@ -234,7 +237,10 @@ def test_a_respondent_gets_nothing_of_another_survey(app, two_schools, create_su
     before = _row_counts()
     checked = 0
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("respond.") or "survey_id" not in rule.arguments:
+        if (
+            not rule.endpoint.startswith("respond.")
+            or "survey_id" not in rule.arguments
+        ):
             continue
         values = {"survey_id": survey_b.id, "number": 1, "area_code": "RE"}
         with app.test_request_context():

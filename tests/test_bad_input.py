@@ -31,7 +31,9 @@ def test_invite_hostile_names_rejected_or_inert(client, director, login, school,
     assert "<script>alert(1)</script>" not in page
     assert 'onmouseover="alert(1)' not in page
     if response.status_code == 400:
-        assert db.session.scalar(db.select(User).where(User.email == "nieuw@linde.example")) is None
+        assert db.session.scalar(
+            db.select(User).where(User.email == "nieuw@linde.example")
+        ) is None
 
 
 def test_oversized_body_is_413(client, app):
@@ -55,7 +57,9 @@ def test_json_client_gets_json_errors(client):
 def test_csrf_missing_token_is_400_with_message(app, director):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
-    response = client.post("/aanmelden", data={"email": director.email, "password": "x"})
+    response = client.post(
+        "/aanmelden", data={"email": director.email, "password": "x"}
+    )
     assert response.status_code == 400
     assert "Het formulier is verlopen" in response.get_data(as_text=True)
 

@@ -6,7 +6,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CATALOGUE = os.path.join(ROOT, "rok", "translations", "{}", "LC_MESSAGES", "messages.po")
+CATALOGUE = os.path.join(
+    ROOT, "rok", "translations", "{}", "LC_MESSAGES", "messages.po"
+)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
             "lazy_gettext": None}
 

@@ -33,7 +33,9 @@ def empty_database_url(request, tmp_path):
             hide_password=False)
     finally:
         with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(
+                sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            )
         admin.dispose()
 
 

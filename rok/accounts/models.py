@@ -13,7 +13,6 @@ from rok.clock import utcnow
 from rok.extensions import db, str_enum
 
 
-
 class EducationLevel(enum.StrEnum):
     """Education levels the statement bank serves (codes are stable)."""
 
@@ -103,5 +102,7 @@ class Membership(db.Model):
         ForeignKey("users.id", ondelete="SET NULL")
     )
 
-    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    user: Mapped[User] = relationship(
+        back_populates="memberships", foreign_keys=[user_id]
+    )
     school: Mapped[School] = relationship(back_populates="memberships")

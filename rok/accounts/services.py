@@ -58,7 +58,9 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def create_school(name: str, institution_number: str | None, levels: list[str]) -> School:
+def create_school(
+    name: str, institution_number: str | None, levels: list[str]
+) -> School:
     number = (institution_number or "").strip() or None
     if number is not None:
         if not INSTITUTION_NUMBER.match(number):
@@ -86,7 +88,7 @@ def request_password_reset(email: str) -> None:
         subject = _("Je wachtwoord voor rOK opnieuw instellen")
         body = _(
             "Dag %(name)s,\n\nVia deze link stel je een nieuw wachtwoord in voor rOK:\n"
-            "%(link)s\n\nDe link werkt %(minutes)s minuten en maar één keer. Heb je dit "
+            "%(link)s\n\nDe link werkt %(minutes)s minuten en maar één keer. Heb je dit "  # noqa: E501
             "niet zelf gevraagd? Dan mag je deze mail negeren.\n",
             name=user.display_name, link=link, minutes=minutes,
         )
@@ -150,12 +152,18 @@ def add_member(
     )
     db.session.add(membership)
     db.session.flush()
-    _queue_membership_mail(user, school, role, is_new or not user.password_hash, granted_by)
+    _queue_membership_mail(
+        user, school, role, is_new or not user.password_hash, granted_by
+    )
     return membership
 
 
 def _queue_membership_mail(
-    user: User, school: School, role: Role, needs_password: bool, granted_by: User | None
+    user: User,
+    school: School,
+    role: Role,
+    needs_password: bool,
+    granted_by: User | None,
 ) -> None:
     inviter = granted_by.display_name if granted_by else "rOK"
     with force_locale(_mail_language(user)):
@@ -172,8 +180,10 @@ def _queue_membership_mail(
         if needs_password:
             link = external_url("accounts.accept_invitation",
                                 token=make_token(user, "invite"))
-            action = _("Kies via deze link je wachtwoord (de link werkt 14 dagen):\n%(link)s",
-                       link=link)
+            action = _(
+                "Kies via deze link je wachtwoord (de link werkt 14 dagen):\n%(link)s",
+                link=link,
+            )
         else:
             action = _("Meld je aan op %(link)s", link=external_url("accounts.login"))
         body = f"{what}\n\n{action}\n"

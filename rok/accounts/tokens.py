@@ -15,7 +15,9 @@ from rok.extensions import db
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"rok-{purpose}")
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt=f"rok-{purpose}"
+    )
 
 
 def _fingerprint(user: User) -> str:

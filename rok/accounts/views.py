@@ -135,7 +135,10 @@ def accept_invitation(token: str):
         flash(_("Welkom in rOK!"), "info")
         return redirect(url_for("main.index"))
     status = 400 if form.errors else 200
-    return render_template("accounts/accept_invitation.html", form=form, user=user), status
+    return (
+        render_template("accounts/accept_invitation.html", form=form, user=user),
+        status,
+    )
 
 
 def _invalid_link():
@@ -168,7 +171,9 @@ def profile():
 @bp.route("/scholen/<int:school_id>/team", methods=["GET"])
 @school_required(Permission.MANAGE)
 def team(school):
-    return _render_team(school, MemberForm(prefix="member"), AdvisorForm(prefix="advisor"))
+    return _render_team(
+        school, MemberForm(prefix="member"), AdvisorForm(prefix="advisor")
+    )
 
 
 def _render_team(school, member_form, advisor_form, status=200):
@@ -221,12 +226,16 @@ def grant_advisor(school):
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("De begeleider heeft nu leestoegang tot jullie resultaten."), "info")
+            flash(
+                _("De begeleider heeft nu leestoegang tot jullie resultaten."), "info"
+            )
             return redirect(url_for("accounts.team", school_id=school.id))
     return _render_team(school, MemberForm(prefix="member"), form, 400)
 
 
-@bp.route("/scholen/<int:school_id>/team/<int:membership_id>/intrekken", methods=["POST"])
+@bp.route(
+    "/scholen/<int:school_id>/team/<int:membership_id>/intrekken", methods=["POST"]
+)
 @school_required(Permission.MANAGE)
 def remove_member(school, membership_id: int):
     form = ConfirmForm()

@@ -35,7 +35,10 @@ def schools():
             status = 400
         else:
             db.session.commit()
-            flash(_("De school is aangemaakt; de directeur krijgt een uitnodiging."), "info")
+            flash(
+                _("De school is aangemaakt; de directeur krijgt een uitnodiging."),
+                "info",
+            )
             return redirect(url_for("admin.schools"))
     elif form.errors:
         status = 400

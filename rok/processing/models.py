@@ -25,7 +25,6 @@ from rok.accounts.models import User, utcnow
 from rok.extensions import db, str_enum
 
 
-
 class UnitLevel(enum.StrEnum):
     """The OK-kader level a note or self-placement is about."""
 

@@ -37,9 +37,8 @@ from rok.accounts.models import School, utcnow
 from rok.extensions import db, str_enum
 
 
-
 class SurveyStatus(enum.StrEnum):
-    """Where a survey is in the four phases (beslissen and voorbereiden share PREPARING)."""
+    """Where a survey is in the four phases (beslissen and voorbereiden share PREPARING)."""  # noqa: E501
 
     PREPARING = "preparing"
     OPEN = "open"
@@ -65,7 +64,8 @@ class Survey(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     #: Education level code (bao, bubao, so, buso, dko).
     level: Mapped[str] = mapped_column(String(10))
-    #: Bank version the statements were taken from (texts are copied, see SurveyStatement).
+    #: Bank version the statements were taken from
+    #: (texts are copied, see SurveyStatement).
     bank_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("bank_versions.id", ondelete="SET NULL"))
     #: Copy of the answer scales (agreement, action) at creation; frozen with answers.
@@ -83,7 +83,9 @@ class Survey(db.Model):
     #: Smallest group whose figures may be shown (never below 3).
     min_group: Mapped[int] = mapped_column(SmallInteger, default=DEFAULT_MIN_GROUP)
     #: Smallest group whose free-text comments may be shown.
-    min_comments: Mapped[int] = mapped_column(SmallInteger, default=DEFAULT_MIN_COMMENTS)
+    min_comments: Mapped[int] = mapped_column(
+        SmallInteger, default=DEFAULT_MIN_COMMENTS
+    )
     #: Classification thresholds (rok.dashboard.analysis.Thresholds.to_dict()).
     thresholds: Mapped[dict] = mapped_column(JSON, default=dict)
     #: Open team link: a public key in the URL (not a secret per person).
@@ -185,7 +187,7 @@ class SubgroupOption(db.Model):
 
 
 class Participant(db.Model):
-    """An invited staff member. Knows *whether* they finished, never *what* they said."""
+    """An invited staff member. Knows *whether* they finished, never *what* they said."""  # noqa: E501
 
     __tablename__ = "participants"
     __table_args__ = (UniqueConstraint("survey_id", "email"),)

@@ -24,8 +24,12 @@ def test_login_with_right_password_shows_schools(client, director, login):
 
 
 def test_login_wrong_password_and_unknown_account_look_the_same(client, director):
-    wrong = client.post("/aanmelden", data={"email": director.email, "password": "nope-nope-nope"})
-    unknown = client.post("/aanmelden", data={"email": "niemand@x.example", "password": "nope-nope-nope"})
+    wrong = client.post(
+        "/aanmelden", data={"email": director.email, "password": "nope-nope-nope"}
+    )
+    unknown = client.post(
+        "/aanmelden", data={"email": "niemand@x.example", "password": "nope-nope-nope"}
+    )
     assert wrong.status_code == unknown.status_code == 400
     message = "Dit e-mailadres en wachtwoord horen niet bij elkaar."
     assert message in wrong.get_data(as_text=True)
@@ -61,7 +65,9 @@ def test_login_is_rate_limited(app, director):
     limiter.reset()
     client = app.test_client()
     statuses = [
-        client.post("/aanmelden", data={"email": director.email, "password": "wrong-wrong"}).status_code
+        client.post(
+            "/aanmelden", data={"email": director.email, "password": "wrong-wrong"}
+        ).status_code
         for _ in range(12)
     ]
     assert statuses[:10] == [400] * 10
@@ -82,9 +88,13 @@ def test_password_reset_link_works_once_and_mail_arrives(client, director, smtp_
     path = LINK.search(mail.get_content()).group(1)
     new = "een-nieuw-wachtwoord"
     assert client.post(path, data={"password": new, "confirm": new}).status_code == 302
-    assert client.post("/aanmelden", data={"email": director.email, "password": new}).status_code == 302
+    assert client.post(
+        "/aanmelden", data={"email": director.email, "password": new}
+    ).status_code == 302
     client.post("/afmelden")
-    again = client.post(path, data={"password": "nog-een-ander-1", "confirm": "nog-een-ander-1"})
+    again = client.post(
+        path, data={"password": "nog-een-ander-1", "confirm": "nog-een-ander-1"}
+    )
     assert again.status_code == 400
     assert "Deze link werkt niet" in again.get_data(as_text=True)
 
@@ -101,12 +111,16 @@ def test_password_reset_link_expires(app, client, director):
 
     token = make_token(director, "reset")
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
-    response = client.post(f"/wachtwoord/{token}", data={"password": "x" * 12, "confirm": "x" * 12})
+    response = client.post(
+        f"/wachtwoord/{token}", data={"password": "x" * 12, "confirm": "x" * 12}
+    )
     assert response.status_code == 400
 
 
 def test_password_reset_tampered_token_is_400(client):
-    response = client.post("/wachtwoord/abc.def.ghi", data={"password": "x" * 12, "confirm": "x" * 12})
+    response = client.post(
+        "/wachtwoord/abc.def.ghi", data={"password": "x" * 12, "confirm": "x" * 12}
+    )
     assert response.status_code == 400
 
 
@@ -114,15 +128,20 @@ def test_password_reset_mismatched_passwords_is_400(client, director):
     from rok.accounts.tokens import make_token
 
     token = make_token(director, "reset")
-    response = client.post(f"/wachtwoord/{token}", data={"password": "x" * 12, "confirm": "y" * 12})
+    response = client.post(
+        f"/wachtwoord/{token}", data={"password": "x" * 12, "confirm": "y" * 12}
+    )
     assert response.status_code == 400
     assert "De twee wachtwoorden verschillen." in response.get_data(as_text=True)
 
 
-def test_invite_colleague_to_leadership_team(client, director, login, school, smtp_server):
+def test_invite_colleague_to_leadership_team(
+    client, director, login, school, smtp_server
+):
     login(director)
     response = client.post(f"/scholen/{school.id}/team/leden", data={
-        "member-email": "Zorg@Linde.example", "member-name": "Zorgjuf", "member-position": "zorgcoördinator"})
+        "member-email": "Zorg@Linde.example", "member-name": "Zorgjuf",
+        "member-position": "zorgcoördinator"})
     assert response.status_code == 302
     mail = _last_mail_to("zorg@linde.example")
     assert mail is not None and mail.school_id == school.id
@@ -132,7 +151,8 @@ def test_invite_colleague_to_leadership_team(client, director, login, school, sm
     other = client.application.test_client()
     page = other.get(path)
     assert page.status_code == 200
-    response = other.post(path, data={"name": "Zorgjuf", "password": "zorg-wachtwoord", "confirm": "zorg-wachtwoord"})
+    response = other.post(path, data={
+        "name": "Zorgjuf", "password": "zorg-wachtwoord", "confirm": "zorg-wachtwoord"})
     assert response.status_code == 302
     assert "De Linde" in other.get("/start").get_data(as_text=True)
     assert other.get(f"/scholen/{school.id}/team").status_code == 200
@@ -175,22 +195,27 @@ def test_advisor_grant_and_revoke_takes_effect_immediately(
     assert advisor_client.get(f"/scholen/{school.id}/team").status_code == 403
     membership = db.session.scalar(db.select(Membership).where(
         Membership.user_id == advisor.id, Membership.school_id == school.id))
-    assert client.post(f"/scholen/{school.id}/team/{membership.id}/intrekken").status_code == 302
+    assert client.post(
+        f"/scholen/{school.id}/team/{membership.id}/intrekken"
+    ).status_code == 302
     assert advisor_client.get(f"/scholen/{school.id}").status_code == 404
     assert advisor_client.get(f"/scholen/{other_school.id}").status_code == 200
 
 
 def test_last_school_admin_cannot_be_removed(client, director, login, school):
     login(director)
-    membership = db.session.scalar(db.select(Membership).where(Membership.user_id == director.id))
+    membership = db.session.scalar(
+        db.select(Membership).where(Membership.user_id == director.id)
+    )
     response = client.post(f"/scholen/{school.id}/team/{membership.id}/intrekken",
                            follow_redirects=True)
     assert "minstens één beheerder" in response.get_data(as_text=True)
     assert db.session.get(Membership, membership.id) is not None
 
 
-def test_remove_membership_of_other_school_is_404(client, director, login, school,
-                                                   create_school, create_user, add_membership):
+def test_remove_membership_of_other_school_is_404(
+    client, director, login, school, create_school, create_user, add_membership
+):
     other = create_school("Andere school")
     victim = add_membership(create_user("x@other.example"), other)
     login(director)
@@ -199,16 +224,20 @@ def test_remove_membership_of_other_school_is_404(client, director, login, schoo
     assert db.session.get(Membership, victim.id) is not None
 
 
-def test_platform_admin_creates_school_with_director_invitation(client, create_user, login):
+def test_platform_admin_creates_school_with_director_invitation(
+    client, create_user, login
+):
     admin = create_user("beheer@rok.example", is_platform_admin=True)
     login(admin)
     response = client.post("/beheer/scholen", data={
-        "name": "Nieuwe School", "institution_number": "112233", "levels": ["bao", "so"],
+        "name": "Nieuwe School", "institution_number": "112233",
+        "levels": ["bao", "so"],
         "admin_email": "dir@nieuw.example", "admin_name": "Dir"})
     assert response.status_code == 302
     assert _last_mail_to("dir@nieuw.example") is not None
     bad = client.post("/beheer/scholen", data={
-        "name": "", "institution_number": "12ab", "levels": ["xyz"], "admin_email": "x"})
+        "name": "", "institution_number": "12ab", "levels": ["xyz"],
+        "admin_email": "x"})
     assert bad.status_code == 400
     dup = client.post("/beheer/scholen", data={
         "name": "Dubbel", "institution_number": "112233", "levels": ["bao"],
@@ -224,7 +253,9 @@ def test_platform_admin_pages_refuse_school_admins(client, director, login):
 
 def test_outbox_visible_to_school_admin(client, director, login, school):
     login(director)
-    client.post(f"/scholen/{school.id}/team/leden", data={"member-email": "nieuw@linde.example"})
+    client.post(
+        f"/scholen/{school.id}/team/leden", data={"member-email": "nieuw@linde.example"}
+    )
     page = client.get(f"/scholen/{school.id}/uitgaande-mail").get_data(as_text=True)
     assert "nieuw@linde.example" in page and "wacht" in page
 

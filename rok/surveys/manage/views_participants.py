@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from rok.accounts.access import Permission, school_required
 from rok.extensions import db
 from rok.forms import ConfirmForm
+from rok.spreadsheets import neutralise
 from rok.surveys import links
 from rok.surveys.manage import participants as importer
 from rok.surveys.manage import running, services
 from rok.surveys.manage.forms import ImportForm, TeamLinkForm
-from rok.spreadsheets import neutralise
 from rok.surveys.manage.services import SurveyError
 from rok.surveys.manage.urls import personal_url, team_url
 from rok.surveys.manage.views import bp, load_survey, page, refuse
