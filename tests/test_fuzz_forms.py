@@ -36,6 +36,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from rok.extensions import db
+from rok.forms import UNWANTED_IN_TEXT
 from rok.surveys import answering, links
 from rok.surveys.models import Answer, Comment, Participant, Response, SurveyStatement
 from tests.conftest import PASSWORD
@@ -462,7 +463,7 @@ def _misfits(survey, stored, before=([], [], [])) -> list:
         ("comment", row) for row in comments
         if row[1] not in areas or not row[2].strip()
         or len(row[2]) > answering.MAX_COMMENT_LENGTH
-        or answering._UNWANTED.search(row[2])] + [
+        or UNWANTED_IN_TEXT.search(row[2])] + [
         ("subgroup", key, value) for _id, choice in subgroups
         for key, value in json.loads(choice).items()
         if not isinstance(value, str) or value not in options.get(key, ())]

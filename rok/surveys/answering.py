@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from rok.extensions import db
+from rok.forms import UNWANTED_IN_TEXT
 from rok.surveys import links
 from rok.surveys.models import (
     Answer,
@@ -41,10 +42,6 @@ from rok.surveys.models import (
 MAX_COMMENT_LENGTH = 2000
 #: The "geen zicht / weet ik niet" value of the agreement question in forms and JSON.
 NO_VIEW = "nv"
-
-#: Control characters (except tab and newlines) and bidi overrides are dropped from
-#: comments: they are never meant, and PostgreSQL refuses NUL.
-_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 class AnswerError(ValueError):
@@ -461,7 +458,9 @@ def clean_comment(text: str | None) -> str:
     """Strip control characters and surrounding space; refuse over-long comments."""
     if text is not None and not isinstance(text, str):
         raise AnswerError(_l("Deze opmerking is ongeldig."))
-    cleaned = _UNWANTED.sub("", text or "").strip()
+    # Control characters and bidi overrides are never meant (and PostgreSQL
+    # refuses NUL): a respondent's comment drops them rather than being refused.
+    cleaned = UNWANTED_IN_TEXT.sub("", text or "").strip()
     if len(cleaned) > MAX_COMMENT_LENGTH:
         raise AnswerError(_l("Een opmerking mag hoogstens %(max)s tekens lang zijn.",
                              max=MAX_COMMENT_LENGTH))

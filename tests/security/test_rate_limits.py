@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,16 +21,38 @@ from tests.conftest import add_participants
 TOO_MANY = "Te veel pogingen na elkaar"
 
 
+@contextmanager
+def _limiter_on(app, storage_uri: str = "memory://"):
+    """Switch the limiter on for this app, counting in ``storage_uri`` (emptied
+    before and after when it is memory), and off again afterwards."""
+    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage_uri)
+    limiter.init_app(app)
+    empty = storage_uri == "memory://"
+    if empty:
+        limiter.reset()
+    try:
+        yield app
+    finally:
+        if empty:
+            limiter.reset()
+        app.config.update(RATELIMIT_ENABLED=False, RATELIMIT_STORAGE_URI="memory://")
+        limiter.init_app(app)
+
+
 @pytest.fixture
 def limited(app):
-    """Switch the limiter on for this app, with empty counters before and after."""
-    app.config["RATELIMIT_ENABLED"] = True
-    limiter.init_app(app)
-    limiter.reset()
-    yield app
-    limiter.reset()
-    app.config["RATELIMIT_ENABLED"] = False
-    limiter.init_app(app)
+    """The limiter on, counting in memory."""
+    with _limiter_on(app):
+        yield app
+
+
+@pytest.fixture
+def storage_down(app):
+    """The limiter on, counting in a Redis that does not answer."""
+    from tests.live import free_port
+
+    with _limiter_on(app, f"redis://127.0.0.1:{free_port()}/0"):
+        yield app
 
 
 def _personal(app, survey, index: int = 0):
@@ -213,49 +236,31 @@ def test_two_app_servers_share_one_respondents_limit_in_redis(
     assert db.session.query(Answer).count() == 6
 
 
-def test_answering_goes_on_when_the_limit_storage_is_down(app, school, create_survey,
-                                                          caplog):
+def test_answering_goes_on_when_the_limit_storage_is_down(storage_down, school,
+                                                          create_survey, caplog):
     """Redis unreachable: respondents keep answering (a limit never costs an
     answer), and the log says why nothing is counted."""
-    from tests.live import free_port
-
-    app.config.update(RATELIMIT_ENABLED=True,
-                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
-    limiter.init_app(app)
-    try:
-        survey = create_survey(school, statements=3)
-        client = _personal(app, survey)
-        with caplog.at_level("WARNING"):
-            response = _save(client, survey, survey.statements[0].id, 3)
-        assert response.status_code == 200
-        assert response.get_json()["saved"] is True
-        assert "rate-limit storage unavailable" in caplog.text
-        db.session.expire_all()
-        assert [a.agreement for a in db.session.query(Answer).all()] == [3]
-    finally:
-        app.config.update(RATELIMIT_ENABLED=False, RATELIMIT_STORAGE_URI="memory://")
-        limiter.init_app(app)
+    survey = create_survey(school, statements=3)
+    client = _personal(storage_down, survey)
+    with caplog.at_level("WARNING"):
+        response = _save(client, survey, survey.statements[0].id, 3)
+    assert response.status_code == 200
+    assert response.get_json()["saved"] is True
+    assert "rate-limit storage unavailable" in caplog.text
+    db.session.expire_all()
+    assert [a.agreement for a in db.session.query(Answer).all()] == [3]
 
 
-def test_log_in_limit_falls_back_to_memory_when_the_storage_is_down(app,
+def test_log_in_limit_falls_back_to_memory_when_the_storage_is_down(storage_down,
                                                                     create_user):
-    from tests.live import free_port
-
-    app.config.update(RATELIMIT_ENABLED=True,
-                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
-    limiter.init_app(app)
-    try:
-        create_user("inlog@linde.example")
-        client = app.test_client()
-        codes = [client.post("/aanmelden", data={"email": "inlog@linde.example",
-                                                 "password": "fout"}).status_code
-                 for _ in range(11)]
-        # Wrong passwords are refused as always, and the eleventh attempt within a
-        # minute is stopped: the limit still counts, no error page.
-        assert codes == [400] * 10 + [429], codes
-    finally:
-        app.config.update(RATELIMIT_ENABLED=False, RATELIMIT_STORAGE_URI="memory://")
-        limiter.init_app(app)
+    create_user("inlog@linde.example")
+    client = storage_down.test_client()
+    codes = [client.post("/aanmelden", data={"email": "inlog@linde.example",
+                                             "password": "fout"}).status_code
+             for _ in range(11)]
+    # Wrong passwords are refused as always, and the eleventh attempt within a
+    # minute is stopped: the limit still counts, no error page.
+    assert codes == [400] * 10 + [429], codes
 
 
 @pytest.mark.parametrize("hops", [0, 1])
